@@ -1,0 +1,36 @@
+// Package components holds Ticket Home's templ views. Components take a props struct and never
+// query anything; Spanish wording of the screens lives here.
+package components
+
+import "github.com/redsalud/ticket-home/store"
+
+// Page is what every full page needs besides its own content.
+type Page struct {
+	Title   string
+	Path    string // current path, for aria-current in the navigation
+	User    *UserView
+	Flash   string
+	CSRF    string
+	Nonce   string
+	Version string
+}
+
+// UserView is the signed-in user as the header shows them.
+type UserView struct {
+	Username   string
+	Role       store.Role
+	ClinicName string // the user's clinic, or the superuser's chosen one; "" = all
+}
+
+// NavItem is one entry of the main navigation.
+type NavItem struct {
+	Href  string
+	Label string
+}
+
+// Nav lists the navigation entries a role may use (RULES §9). Entries appear only when their
+// page exists, so nobody is shown a link that answers 404.
+func Nav(role store.Role) []NavItem {
+	items := []NavItem{{"/catalogo", "Catálogo"}}
+	return items
+}

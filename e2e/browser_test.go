@@ -1,0 +1,272 @@
+// Package e2e drives the real server in headless Chromium: the flows a person does, with
+// JavaScript on and off, keyboard only, and axe-core's accessibility checks.
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/redsalud/ticket-home/internal/testapp"
+)
+
+// browserPath finds Debian's Chromium (or CHROME_PATH).
+func browserPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("CHROME_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	t.Fatal("Chromium not found: run `make deps` (Debian: apt-get install chromium) or set CHROME_PATH")
+	return ""
+}
+
+// server serves the application on a loopback port for the whole package.
+var (
+	srvOnce sync.Once
+	srvBase string
+	srvErr  error
+)
+
+func baseURL(t *testing.T) string {
+	t.Helper()
+	srvOnce.Do(func() {
+		s, err := testapp.Start() // lives as long as the test binary
+		if err != nil {
+			srvErr = err
+			return
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			srvErr = err
+			return
+		}
+		go func() { _ = s.App.Listener(ln) }() // ends with the test process
+		srvBase = "http://" + ln.Addr().String()
+	})
+	if srvErr != nil {
+		t.Fatal(srvErr)
+	}
+	return srvBase
+}
+
+// browser is one headless Chromium tab that records console errors and CSP violations.
+type browser struct {
+	ctx      context.Context
+	mu       sync.Mutex
+	problems []string
+}
+
+func newBrowser(t *testing.T, width, height int64, javascript bool) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browserPath(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "es-CL"),
+		chromedp.WindowSize(int(width), int(height)),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelC(); cancelA() })
+	b := &browser{ctx: ctx}
+	if _, err := chromedp.Call(ctx, log.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			// A 4xx document is the application answering as designed (a refused sign-in is
+			// 401, an invalid form 422); the browser logs it, but it is not a fault.
+			if strings.HasPrefix(m.Text, "Failed to load resource: the server responded with a status of 4") {
+				continue
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || strings.Contains(m.Text, "Content Security Policy") {
+				b.record(fmt.Sprintf("%s: %s", m.Type, m.Text))
+			}
+		}
+	}()
+	b.do(t, chromedp.EmulateViewport(width, height))
+	if !javascript {
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b
+}
+
+func (b *browser) record(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.problems = append(b.problems, s)
+}
+
+// do runs actions in order and fails the test on error. Each call has its own time limit.
+func (b *browser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eval evaluates a JavaScript expression and returns its value.
+func eval[T any](t *testing.T, b *browser, expr string, opts ...chromedp.EvaluateOption) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// assertClean fails on any console error or CSP violation seen so far.
+func (b *browser) assertClean(t *testing.T) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.problems {
+		t.Errorf("browser reported: %s", p)
+	}
+}
+
+func (b *browser) text(t *testing.T, sel string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func (b *browser) value(t *testing.T, sel string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (b *browser) activeID(t *testing.T) string {
+	t.Helper()
+	return eval[string](t, b, `document.activeElement ? (document.activeElement.id || document.activeElement.tagName) : ""`)
+}
+
+// typeKeys sends real key events, as a keyboard user types.
+func (b *browser) typeKeys(t *testing.T, s string) {
+	t.Helper()
+	b.do(t, chromedp.KeyEvent(s))
+}
+
+// waitVisible waits until the selector matches a visible element.
+func waitVisible(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(sel))
+}
+
+// loginKeyboard signs in by keyboard alone: the sign-in page puts focus in the username
+// field, so a keyboard user types, tabs to the password and presses Enter.
+func (b *browser) loginKeyboard(t *testing.T, base, username, password string) {
+	t.Helper()
+	b.do(t, chromedp.Navigate(base+"/login"), waitVisible("#username"))
+	if got := b.activeID(t); got != "username" {
+		t.Fatalf("the sign-in page starts with focus on %q, want the username field", got)
+	}
+	b.typeKeys(t, username)
+	b.typeKeys(t, kb.Tab)
+	if got := b.activeID(t); got != "password" {
+		t.Fatalf("Tab from username focused %q", got)
+	}
+	b.typeKeys(t, password)
+	b.typeKeys(t, kb.Enter)
+}
+
+// screenshot saves a PNG of the viewport under $E2E_SCREENSHOTS (when set), for people to
+// look at the pages the tests visit.
+func (b *browser) screenshot(t *testing.T, name string) {
+	t.Helper()
+	dir := os.Getenv("E2E_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+var axeSource = sync.OnceValues(func() (string, error) {
+	b, err := os.ReadFile("../node_modules/axe-core/axe.min.js")
+	if err != nil {
+		return "", errors.New("axe-core not installed: run `make deps` (npm ci)")
+	}
+	return string(b), nil
+})
+
+// assertAxe runs axe-core with the WCAG 2.2 AA tags on the current page.
+func (b *browser) assertAxe(t *testing.T, label string) {
+	t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !eval[bool](t, b, src+"; typeof axe !== 'undefined'") {
+		t.Fatal("axe-core did not load")
+	}
+	out := eval[string](t, b, `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']}})
+	  .then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+	    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '').replace(/\s+/g, ' '))}))))`,
+		chromedp.EvalAwaitPromise)
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(out), &vs); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		t.Errorf("axe (%s) %s [%s]: %s\n  %s", label, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
+	}
+}

@@ -1,0 +1,60 @@
+// Package handlers is Ticket Home's HTTP layer: the route table, middleware, and one file per
+// action. Handlers parse input into typed forms, call the store with the request's principal,
+// and render templ components.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/session"
+
+	"github.com/redsalud/ticket-home/config"
+	"github.com/redsalud/ticket-home/store"
+)
+
+// IAPVerifier checks a Google IAP assertion and returns the signed-in e-mail.
+type IAPVerifier interface {
+	Verify(ctx context.Context, assertion string) (email string, err error)
+}
+
+// Handler holds what every request handler needs.
+type Handler struct {
+	cfg      config.Config
+	store    *store.Store
+	log      *slog.Logger
+	sessions *session.Store
+	iap      IAPVerifier // nil when IAP is not configured
+	now      func() time.Time
+}
+
+// Options are the collaborators of New that tests may replace.
+type Options struct {
+	// SessionStorage keeps sessions (Postgres in production and tests).
+	SessionStorage fiber.Storage
+	// IAP verifies IAP assertions; nil disables IAP sign-in.
+	IAP IAPVerifier
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// New builds the Handler. Call App for the Fiber application.
+func New(cfg config.Config, st *store.Store, log *slog.Logger, opt Options) *Handler {
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	h := &Handler{cfg: cfg, store: st, log: log, iap: opt.IAP, now: now}
+	h.sessions = session.New(session.Config{
+		Storage:        opt.SessionStorage,
+		Expiration:     cfg.SessionIdle,
+		KeyLookup:      "cookie:" + sessionCookie,
+		CookieHTTPOnly: true,
+		CookieSameSite: fiber.CookieSameSiteLaxMode,
+		CookieSecure:   !cfg.Local(),
+		CookiePath:     "/",
+	})
+	return h
+}

@@ -1,0 +1,27 @@
+package handlers
+
+// Messages produced in Go and shown to users, in one place so wording stays consistent.
+const (
+	msgBadCredentials   = "Usuario o contraseña incorrectos."
+	msgLoginMissing     = "Ingrese su usuario y su contraseña."
+	msgLoginRequired    = "Por favor inicie sesión para acceder a esta página."
+	msgSessionExpired   = "Su sesión expiró. Inicie sesión nuevamente para continuar."
+	msgLoginFormExpired = "La página de inicio de sesión estuvo abierta demasiado tiempo. Ingrese nuevamente su contraseña."
+	msgLoggedOut        = "Sesión cerrada."
+	msgTooManyAttempts  = "Demasiados intentos de inicio de sesión. Espere unos minutos antes de volver a intentarlo."
+	msgIAPNotAllowed    = "Su cuenta de Google no tiene acceso a Ticket Home. Solicítelo al administrador de su clínica."
+
+	msgNotFoundTitle  = "Página no encontrada"
+	msgNotFound       = "La página o el registro que busca no existe, o no pertenece a su clínica."
+	msgForbiddenTitle = "Acceso denegado"
+	msgForbidden      = "Su rol no permite realizar esta acción."
+	msgCSRFTitle      = "Solicitud no válida"
+	msgCSRF           = "No pudimos verificar el formulario (puede haber expirado). Recargue la página e inténtelo de nuevo; lo que escribió no se guardó."
+	msgServerTitle    = "Ocurrió un error"
+	msgServer         = "No pudimos completar la solicitud. Inténtelo de nuevo en unos minutos; si el problema persiste, avise a soporte indicando el código de la solicitud."
+	msgMethodTitle    = "Acción no permitida"
+	msgMethod         = "Esta dirección no admite esa acción."
+	msgTooManyTitle   = "Demasiados intentos"
+	msgBadRequest     = "La solicitud no es válida."
+	msgUnavailable    = "El servicio no está disponible en este momento."
+)

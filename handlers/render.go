@@ -1,0 +1,42 @@
+package handlers
+
+import (
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+	"github.com/redsalud/ticket-home/components"
+)
+
+// isFragmentRequest decides page versus fragment in one place: an htmx request that is not a
+// history restore and not a boosted full navigation wants only the fragment.
+func isFragmentRequest(c *fiber.Ctx) bool {
+	return c.Get("HX-Request") == "true" &&
+		c.Get("HX-History-Restore-Request") != "true" &&
+		c.Get("HX-Boosted") != "true"
+}
+
+// render writes a component as HTML with the given status. Authenticated pages are never
+// stored by caches (patient data on shared tablets).
+func render(c *fiber.Ctx, status int, comp templ.Component) error {
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Vary("HX-Request")
+	return comp.Render(c.UserContext(), c.Response().BodyWriter())
+}
+
+// page fills the shared Page props of the current request.
+func (h *Handler) page(c *fiber.Ctx, title string) components.Page {
+	st := state(c)
+	p := components.Page{
+		Title:   title,
+		Path:    c.Path(),
+		Nonce:   st.nonce,
+		Version: h.cfg.Version,
+		CSRF:    st.csrf,
+		Flash:   st.flash,
+	}
+	if st.user != nil {
+		p.User = &components.UserView{Username: st.user.Username, Role: st.user.Role, ClinicName: st.clinicName}
+	}
+	return p
+}

@@ -1,0 +1,92 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/encryptcookie"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"github.com/redsalud/ticket-home/static"
+	"github.com/redsalud/ticket-home/store"
+)
+
+// App builds the Fiber application: THE route table, with the middleware order visible.
+func (h *Handler) App() *fiber.App {
+	app := fiber.New(fiber.Config{
+		AppName:                 "Ticket Home",
+		ErrorHandler:            h.errorHandler,
+		DisableStartupMessage:   true,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            60 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		BodyLimit:               1 << 20,
+		ProxyHeader:             proxyHeader(h.cfg.TrustedProxies),
+		EnableTrustedProxyCheck: len(h.cfg.TrustedProxies) > 0,
+		TrustedProxies:          h.cfg.TrustedProxies,
+	})
+
+	// 1. Every response: panic recovery, request id, access log, security headers.
+	app.Use(h.recoverPanic, h.requestID, h.accessLog, h.securityHeaders)
+
+	// 2. Static files (content-hashed URLs, cached for a year) and probes: no session.
+	app.Use("/static", filesystem.New(filesystem.Config{
+		Root:   http.FS(static.FS),
+		MaxAge: 365 * 24 * 3600,
+	}))
+	app.Use("/static", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	app.Get("/livez", h.livez)
+	app.Get("/readyz", h.readyz)
+
+	// 3. Session (encrypted cookie, Postgres storage) and CSRF on every state-changing request,
+	//    the sign-in form included.
+	app.Use(encryptcookie.New(encryptcookie.Config{Key: cookieKey(h.cfg.SessionSecret)}))
+	app.Use(h.loadSession, h.checkCSRF)
+
+	// 4. Public pages.
+	app.Get("/login", h.showLogin)
+	app.Post("/login", loginLimiter(), h.login)
+	app.Post("/logout", h.logout)
+
+	// 5. Everything else needs a signed-in user; each route names the roles it admits.
+	all := requireRole(store.RoleSuperuser, store.RoleAdmin, store.RoleClinical, store.RoleViewer)
+	app.Use(h.authenticate)
+	app.Get("/", all, h.home)
+	app.Get("/catalogo", all, h.showCatalog)
+
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return app
+}
+
+// cookieKey derives the AES-256 key that encrypts cookies from the configured secret.
+func cookieKey(secret string) string {
+	sum := sha256.Sum256([]byte("ticket-home cookie key\x00" + secret))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
+// loginLimiter slows password guessing: 10 attempts per 5 minutes for one username from one
+// address. Counters live in memory, per instance.
+func loginLimiter() fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        10,
+		Expiration: 5 * time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string {
+			return clientIP(c) + "\x00" + strings.ToLower(strings.TrimSpace(c.FormValue("username")))
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			return fiber.NewError(fiber.StatusTooManyRequests, msgTooManyAttempts)
+		},
+	})
+}

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Tx is one tenant-scoped transaction: the principal it acts for and the queries it runs.
+type Tx struct {
+	tx *sqlx.Tx
+	p  Principal
+	// requestID ties audit rows to the access log line of the request that wrote them.
+	requestID string
+}
+
+type requestIDKey struct{}
+
+// WithRequestID returns ctx carrying the request id that audit rows record.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// ErrNoScope reports a principal that names neither a clinic nor all clinics.
+var ErrNoScope = errors.New("store: principal has no clinic scope")
+
+const setScopeSQL = `SELECT set_config('app.clinic_id', $1, true), set_config('app.all_clinics', $2, true)`
+
+// WithTenant is the one way into tenant data. It runs fn in a transaction whose row-level
+// security settings (transaction-local, so they never leak to the next user of the pooled
+// connection) allow exactly the principal's clinic, or every clinic for a superuser who chose
+// "all". fn's error rolls everything back; the audit rows fn writes commit with its changes.
+func (s *Store) WithTenant(ctx context.Context, p Principal, fn func(*Tx) error) error {
+	if p.UserID == 0 {
+		return fmt.Errorf("store: with tenant: %w", ErrNoScope)
+	}
+	if p.AllClinics && !p.IsSuperuser() {
+		return fmt.Errorf("store: with tenant: all clinics for a non-superuser: %w", ErrNoScope)
+	}
+	if !p.AllClinics && p.ClinicID <= 0 {
+		return fmt.Errorf("store: with tenant: %w", ErrNoScope)
+	}
+	return s.inTx(ctx, p, fn)
+}
+
+// withSystem runs fn across every clinic. It serves only what precedes a principal:
+// sign-in lookups, the login audit, the per-request user load and the demo seed.
+func (s *Store) withSystem(ctx context.Context, fn func(*Tx) error) error {
+	return s.inTx(ctx, Principal{Role: RoleSuperuser, AllClinics: true}, fn)
+}
+
+func (s *Store) inTx(ctx context.Context, p Principal, fn func(*Tx) error) (err error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback() // the original error is what matters; rollback of a failed tx adds nothing
+		}
+	}()
+	clinic, all := "", "off"
+	if p.AllClinics {
+		all = "on"
+	} else {
+		clinic = strconv.FormatInt(p.ClinicID, 10)
+	}
+	if _, err = tx.ExecContext(ctx, setScopeSQL, clinic, all); err != nil {
+		return fmt.Errorf("store: set scope: %w", err)
+	}
+	if err = fn(&Tx{tx: tx, p: p, requestID: requestID(ctx)}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", asConstraint(err))
+	}
+	return nil
+}
+
+const insertActionAuditSQL = `
+INSERT INTO action_audit (user_id, clinic_id, action, entity, entity_id, details, request_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
+// Audit records one change (RULES §10) in the same transaction as the change. clinicID is
+// the clinic the change belongs to (0 for global data such as clinics themselves).
+func (t *Tx) Audit(ctx context.Context, clinicID int64, action, entity string, entityID int64, details any) error {
+	if details == nil {
+		details = map[string]any{}
+	}
+	b, err := json.Marshal(details)
+	if err != nil {
+		return fmt.Errorf("store: audit details: %w", err)
+	}
+	var uid, cid, eid any
+	if t.p.UserID != 0 {
+		uid = t.p.UserID
+	}
+	if clinicID != 0 {
+		cid = clinicID
+	}
+	if entityID != 0 {
+		eid = entityID
+	}
+	if _, err := t.tx.ExecContext(ctx, insertActionAuditSQL, uid, cid, action, entity, eid, b, t.requestID); err != nil {
+		return fmt.Errorf("store: audit %s: %w", action, asConstraint(err))
+	}
+	return nil
+}

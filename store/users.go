@@ -1,0 +1,205 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// User is an account. PasswordHash is empty for IAP-only users; ClinicID is 0 for superusers.
+type User struct {
+	ID           int64        `db:"id"`
+	ClinicID     int64        `db:"clinic_id"`
+	ClinicName   string       `db:"clinic_name"`
+	Username     string       `db:"username"`
+	Email        string       `db:"email"`
+	PasswordHash string       `db:"password_hash"`
+	Role         Role         `db:"role"`
+	Active       bool         `db:"active"`
+	LastLoginAt  sql.NullTime `db:"last_login_at"`
+	CreatedAt    time.Time    `db:"created_at"`
+}
+
+const userColumns = `
+SELECT u.id, coalesce(u.clinic_id, 0) AS clinic_id, coalesce(c.name, '') AS clinic_name,
+       u.username, coalesce(u.email, '') AS email, coalesce(u.password_hash, '') AS password_hash,
+       u.role, u.active AND coalesce(c.active, true) AS active, u.last_login_at, u.created_at
+FROM users u
+LEFT JOIN clinics c ON c.id = u.clinic_id`
+
+// UserByUsername finds a user for sign-in, active or not (the caller refuses inactive ones
+// with the same message as a wrong password). It precedes any principal, so it reads across
+// clinics.
+func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {
+	return s.userWhere(ctx, `WHERE lower(u.username) = lower($1)`, strings.TrimSpace(username))
+}
+
+// UserByEmail finds a user by e-mail, for IAP sign-in.
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	return s.userWhere(ctx, `WHERE lower(u.email) = lower($1)`, strings.TrimSpace(email))
+}
+
+// UserByID loads the signed-in user of a session on each request, so that deactivating a
+// user or their clinic takes effect at once.
+func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
+	return s.userWhere(ctx, `WHERE u.id = $1`, id)
+}
+
+func (s *Store) userWhere(ctx context.Context, where string, arg any) (User, error) {
+	var u User
+	err := s.withSystem(ctx, func(tx *Tx) error {
+		return tx.tx.GetContext(ctx, &u, userColumns+"\n"+where, arg)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: user: %w", err)
+	}
+	return u, nil
+}
+
+// LoginAttempt is one sign-in attempt for the login audit. It never holds a password.
+type LoginAttempt struct {
+	UserID    int64
+	ClinicID  int64
+	Username  string
+	Method    string // "password" or "iap"
+	Success   bool
+	Reason    string // why it failed: "unknown_user", "bad_password", "inactive", …
+	IP        string
+	UserAgent string
+}
+
+const insertLoginAuditSQL = `
+INSERT INTO login_audit (user_id, clinic_id, username, method, success, reason, ip, user_agent)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+
+const touchLastLoginSQL = `UPDATE users SET last_login_at = now() WHERE id = $1`
+
+// RecordLogin writes the login audit row of an attempt and, on success, the user's last
+// sign-in time, in one transaction (RULES §10).
+func (s *Store) RecordLogin(ctx context.Context, a LoginAttempt) error {
+	nullable := func(v int64) any {
+		if v == 0 {
+			return nil
+		}
+		return v
+	}
+	ua := a.UserAgent
+	if len(ua) > 512 {
+		ua = ua[:512]
+	}
+	name := a.Username
+	if len(name) > 254 {
+		name = name[:254]
+	}
+	err := s.withSystem(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(ctx, insertLoginAuditSQL, nullable(a.UserID), nullable(a.ClinicID),
+			name, a.Method, a.Success, a.Reason, a.IP, ua); err != nil {
+			return err
+		}
+		if a.Success && a.UserID != 0 {
+			if _, err := tx.tx.ExecContext(ctx, touchLastLoginSQL, a.UserID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: record login: %w", err)
+	}
+	return nil
+}
+
+// NewUser is the data to create a user.
+type NewUser struct {
+	ClinicID     int64
+	Username     string
+	Email        string
+	PasswordHash string
+	Role         Role
+}
+
+const insertUserSQL = `
+INSERT INTO users (clinic_id, username, email, password_hash, role)
+VALUES ($1, lower($2), nullif(lower($3), ''), nullif($4, ''), $5)
+RETURNING id`
+
+// CreateUser adds a user to the principal's scope and audits it.
+func (s *Store) CreateUser(ctx context.Context, p Principal, n NewUser) (int64, error) {
+	var id int64
+	err := s.WithTenant(ctx, p, func(tx *Tx) error {
+		return tx.createUser(ctx, n, &id)
+	})
+	return id, err
+}
+
+func (t *Tx) createUser(ctx context.Context, n NewUser, id *int64) error {
+	var clinic any
+	if n.ClinicID != 0 {
+		clinic = n.ClinicID
+	}
+	if err := t.tx.GetContext(ctx, id, insertUserSQL, clinic, n.Username, n.Email, n.PasswordHash, n.Role); err != nil {
+		return fmt.Errorf("store: create user: %w", asConstraint(err))
+	}
+	return t.Audit(ctx, n.ClinicID, "create_user", "user", *id,
+		map[string]any{"username": strings.ToLower(n.Username), "role": n.Role})
+}
+
+const superuserAllowedSQL = `SELECT EXISTS (SELECT 1 FROM superusers WHERE lower(email) = lower($1))`
+
+// EnsureAllowListedSuperuser creates the global superuser account of an allow-listed e-mail
+// on its first IAP sign-in, and reports ErrNotFound for an e-mail not on the list.
+func (s *Store) EnsureAllowListedSuperuser(ctx context.Context, email string) (User, error) {
+	var id int64
+	err := s.withSystem(ctx, func(tx *Tx) error {
+		var ok bool
+		if err := tx.tx.GetContext(ctx, &ok, superuserAllowedSQL, email); err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNotFound
+		}
+		local, _, _ := strings.Cut(strings.ToLower(email), "@")
+		username := sanitizeUsername(local)
+		return tx.createUser(ctx, NewUser{Username: username, Email: email, Role: RoleSuperuser}, &id)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return s.UserByID(ctx, id)
+}
+
+func sanitizeUsername(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+			b.WriteRune(r)
+		}
+	}
+	out := b.String()
+	for len(out) < 3 {
+		out += "_"
+	}
+	if len(out) > 40 {
+		out = out[:40]
+	}
+	return out
+}
+
+// RecordLogout audits a sign-out. It runs in the system scope because the session is ending,
+// but the row names the user and their clinic.
+func (s *Store) RecordLogout(ctx context.Context, u User, ip, userAgent string) error {
+	err := s.inTx(ctx, Principal{UserID: u.ID, Role: RoleSuperuser, AllClinics: true}, func(tx *Tx) error {
+		return tx.Audit(ctx, u.ClinicID, "logout", "user", u.ID, map[string]any{"ip": ip})
+	})
+	if err != nil {
+		return fmt.Errorf("store: record logout: %w", err)
+	}
+	return nil
+}
