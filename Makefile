@@ -9,7 +9,8 @@ TAILWIND := node_modules/.bin/tailwindcss
 .PHONY: run test bench build generate css templ check-generated vet deps schema clean-data docker
 
 run: ## Start the app on :8080 (private PostgreSQL under .data/ when DATABASE_URL is unset)
-	$(GO) run ./cmd/ticket-home serve
+	$(GO) build -o bin/ticket-home ./cmd/ticket-home
+	./bin/ticket-home serve
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/ticket-home ./cmd/ticket-home

@@ -3,6 +3,7 @@
 //	ticket-home [serve]   migrate, then serve HTTP (default)
 //	ticket-home migrate   apply pending migrations and exit
 //	ticket-home seed      load the demo data into an empty database (local only)
+//	ticket-home healthcheck  exit 0 if the local server answers /livez (container HEALTHCHECK)
 package main
 
 import (
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -38,15 +40,18 @@ func main() {
 
 // Local cluster database settings: a non-superuser owner role, as in production.
 const (
-	localDBName    = "ticket_home"
-	localDBOwner   = "ticket_home"
-	localDBPassord = "ticket-home-local"
+	localDBName     = "ticket_home"
+	localDBOwner    = "ticket_home"
+	localDBPassword = "ticket-home-local"
 )
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd = args[0]
+	}
+	if cmd == "healthcheck" {
+		return healthcheck(ctx, getenv("LISTEN_ADDR"))
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
@@ -57,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	switch cmd {
 	case "serve", "migrate", "seed":
 	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, "usage: ticket-home [serve|migrate|seed]")
+		fmt.Fprintln(stdout, "usage: ticket-home [serve|migrate|seed|healthcheck]")
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q (want serve, migrate or seed)", cmd)
@@ -134,7 +139,7 @@ func databaseFor(ctx context.Context, cfg config.Config, log *slog.Logger) (stri
 			log.Error("stopping the local PostgreSQL cluster", "error", err)
 		}
 	}
-	appURL, err := db.EnsureAppDatabase(ctx, cluster.SuperuserURL("postgres"), localDBName, localDBOwner, localDBPassord)
+	appURL, err := db.EnsureAppDatabase(ctx, cluster.SuperuserURL("postgres"), localDBName, localDBOwner, localDBPassword)
 	if err != nil {
 		cleanup()
 		return "", nil, err
@@ -213,4 +218,26 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// healthcheck asks the server on this machine for /livez; the distroless image has no curl.
+func healthcheck(ctx context.Context, addr string) error {
+	if addr == "" {
+		addr = ":8080"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1"+portOf(addr)+"/livez", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("livez answered %d", resp.StatusCode)
+	}
+	return nil
 }

@@ -1,0 +1,884 @@
+--
+-- PostgreSQL database dump
+--
+
+
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: app_all_clinics(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_all_clinics() RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT coalesce(current_setting('app.all_clinics', true), '') = 'on' $$;
+
+
+--
+-- Name: app_clinic_id(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_clinic_id() RETURNS bigint
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT NULLIF(current_setting('app.clinic_id', true), '')::bigint $$;
+
+
+--
+-- Name: audit_append_only(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION 'audit rows are append-only (% on %)', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: action_audit; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.action_audit (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    user_id bigint,
+    clinic_id bigint,
+    action text NOT NULL,
+    entity text NOT NULL,
+    entity_id bigint,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    request_id text DEFAULT ''::text NOT NULL,
+    CONSTRAINT action_audit_action_check CHECK (((length(action) >= 1) AND (length(action) <= 60))),
+    CONSTRAINT action_audit_entity_check CHECK (((length(entity) >= 1) AND (length(entity) <= 60)))
+);
+
+ALTER TABLE ONLY public.action_audit FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: action_audit_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.action_audit ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.action_audit_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: clinics; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.clinics (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    code text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    critical_hours smallint DEFAULT 2 NOT NULL,
+    warning_hours smallint DEFAULT 8 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT clinics_code_check CHECK ((code ~ '^[A-Z]{2,6}$'::text)),
+    CONSTRAINT clinics_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 120))),
+    CONSTRAINT clinics_thresholds_check CHECK (((critical_hours > 0) AND (critical_hours < warning_hours) AND (warning_hours <= 72)))
+);
+
+ALTER TABLE ONLY public.clinics FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: clinics_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.clinics ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.clinics_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: discharge_blocks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.discharge_blocks (
+    clinic_id bigint NOT NULL,
+    id bigint NOT NULL,
+    start_minute smallint NOT NULL,
+    end_minute smallint NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT discharge_blocks_end_minute_check CHECK (((end_minute >= 1) AND (end_minute <= 1440))),
+    CONSTRAINT discharge_blocks_range_check CHECK ((start_minute < end_minute)),
+    CONSTRAINT discharge_blocks_start_minute_check CHECK (((start_minute >= 0) AND (start_minute <= 1439)))
+);
+
+ALTER TABLE ONLY public.discharge_blocks FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: discharge_blocks_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.discharge_blocks ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.discharge_blocks_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: doctors; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.doctors (
+    clinic_id bigint NOT NULL,
+    id bigint NOT NULL,
+    first_name text NOT NULL,
+    last_name text NOT NULL,
+    specialty_id bigint,
+    rut text,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT doctors_first_name_check CHECK (((length(btrim(first_name)) >= 1) AND (length(btrim(first_name)) <= 100))),
+    CONSTRAINT doctors_last_name_check CHECK (((length(btrim(last_name)) >= 1) AND (length(btrim(last_name)) <= 100))),
+    CONSTRAINT doctors_rut_check CHECK (((rut IS NULL) OR (rut ~ '^[0-9]{1,8}-[0-9K]$'::text)))
+);
+
+ALTER TABLE ONLY public.doctors FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: doctors_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.doctors ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.doctors_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: login_audit; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.login_audit (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    user_id bigint,
+    clinic_id bigint,
+    username text NOT NULL,
+    method text NOT NULL,
+    success boolean NOT NULL,
+    reason text DEFAULT ''::text NOT NULL,
+    ip text DEFAULT ''::text NOT NULL,
+    user_agent text DEFAULT ''::text NOT NULL,
+    CONSTRAINT login_audit_method_check CHECK ((method = ANY (ARRAY['password'::text, 'iap'::text])))
+);
+
+ALTER TABLE ONLY public.login_audit FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: login_audit_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.login_audit ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.login_audit_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: reasons; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.reasons (
+    clinic_id bigint NOT NULL,
+    id bigint NOT NULL,
+    category text NOT NULL,
+    name text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT reasons_category_check CHECK ((category = ANY (ARRAY['modification'::text, 'annulment'::text]))),
+    CONSTRAINT reasons_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+ALTER TABLE ONLY public.reasons FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: reasons_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.reasons ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.reasons_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.schema_migrations (
+    version character varying NOT NULL
+);
+
+
+--
+-- Name: sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.sessions (
+    k character varying(64) DEFAULT ''::character varying NOT NULL,
+    v bytea NOT NULL,
+    e bigint DEFAULT 0 NOT NULL
+);
+
+
+--
+-- Name: specialties; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.specialties (
+    clinic_id bigint NOT NULL,
+    id bigint NOT NULL,
+    name text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT specialties_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)))
+);
+
+ALTER TABLE ONLY public.specialties FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: specialties_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.specialties ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.specialties_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: superusers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.superusers (
+    id bigint NOT NULL,
+    email text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT superusers_email_check CHECK ((email ~ '^[^@\s]+@[^@\s]+$'::text))
+);
+
+
+--
+-- Name: superusers_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.superusers ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.superusers_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: surgeries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.surgeries (
+    clinic_id bigint NOT NULL,
+    id bigint NOT NULL,
+    specialty_id bigint NOT NULL,
+    name text NOT NULL,
+    base_stay_hours numeric(6,2) NOT NULL,
+    is_ambulatory boolean DEFAULT false NOT NULL,
+    ambulatory_cutoff_hour smallint,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT surgeries_ambulatory_cutoff_hour_check CHECK (((ambulatory_cutoff_hour >= 0) AND (ambulatory_cutoff_hour <= 23))),
+    CONSTRAINT surgeries_base_stay_hours_check CHECK (((base_stay_hours > (0)::numeric) AND (base_stay_hours <= (2160)::numeric))),
+    CONSTRAINT surgeries_cutoff_check CHECK ((is_ambulatory = (ambulatory_cutoff_hour IS NOT NULL))),
+    CONSTRAINT surgeries_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 150)))
+);
+
+ALTER TABLE ONLY public.surgeries FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: surgeries_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.surgeries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.surgeries_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.users (
+    id bigint NOT NULL,
+    clinic_id bigint,
+    username text NOT NULL,
+    email text,
+    password_hash text,
+    role text NOT NULL,
+    active boolean DEFAULT true NOT NULL,
+    last_login_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_email_check CHECK (((email IS NULL) OR (email ~ '^[^@\s]+@[^@\s]+$'::text))),
+    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['superuser'::text, 'admin'::text, 'clinical'::text, 'visualizador'::text]))),
+    CONSTRAINT users_superuser_global_check CHECK (((role = 'superuser'::text) = (clinic_id IS NULL))),
+    CONSTRAINT users_username_check CHECK ((username ~ '^[a-z0-9._-]{3,40}$'::text))
+);
+
+ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: users_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.users ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.users_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: action_audit action_audit_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.action_audit
+    ADD CONSTRAINT action_audit_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: clinics clinics_code_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.clinics
+    ADD CONSTRAINT clinics_code_key UNIQUE (code);
+
+
+--
+-- Name: clinics clinics_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.clinics
+    ADD CONSTRAINT clinics_name_key UNIQUE (name);
+
+
+--
+-- Name: clinics clinics_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.clinics
+    ADD CONSTRAINT clinics_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: discharge_blocks discharge_blocks_clinic_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.discharge_blocks
+    ADD CONSTRAINT discharge_blocks_clinic_id_id_key UNIQUE (clinic_id, id);
+
+
+--
+-- Name: discharge_blocks discharge_blocks_clinic_id_start_minute_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.discharge_blocks
+    ADD CONSTRAINT discharge_blocks_clinic_id_start_minute_key UNIQUE (clinic_id, start_minute);
+
+
+--
+-- Name: discharge_blocks discharge_blocks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.discharge_blocks
+    ADD CONSTRAINT discharge_blocks_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: doctors doctors_clinic_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.doctors
+    ADD CONSTRAINT doctors_clinic_id_id_key UNIQUE (clinic_id, id);
+
+
+--
+-- Name: doctors doctors_clinic_id_rut_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.doctors
+    ADD CONSTRAINT doctors_clinic_id_rut_key UNIQUE (clinic_id, rut);
+
+
+--
+-- Name: doctors doctors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.doctors
+    ADD CONSTRAINT doctors_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: login_audit login_audit_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.login_audit
+    ADD CONSTRAINT login_audit_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: reasons reasons_clinic_id_category_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reasons
+    ADD CONSTRAINT reasons_clinic_id_category_name_key UNIQUE (clinic_id, category, name);
+
+
+--
+-- Name: reasons reasons_clinic_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reasons
+    ADD CONSTRAINT reasons_clinic_id_id_key UNIQUE (clinic_id, id);
+
+
+--
+-- Name: reasons reasons_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reasons
+    ADD CONSTRAINT reasons_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+
+--
+-- Name: sessions sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (k);
+
+
+--
+-- Name: specialties specialties_clinic_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.specialties
+    ADD CONSTRAINT specialties_clinic_id_id_key UNIQUE (clinic_id, id);
+
+
+--
+-- Name: specialties specialties_clinic_id_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.specialties
+    ADD CONSTRAINT specialties_clinic_id_name_key UNIQUE (clinic_id, name);
+
+
+--
+-- Name: specialties specialties_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.specialties
+    ADD CONSTRAINT specialties_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: superusers superusers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.superusers
+    ADD CONSTRAINT superusers_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: surgeries surgeries_clinic_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.surgeries
+    ADD CONSTRAINT surgeries_clinic_id_id_key UNIQUE (clinic_id, id);
+
+
+--
+-- Name: surgeries surgeries_clinic_id_specialty_id_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.surgeries
+    ADD CONSTRAINT surgeries_clinic_id_specialty_id_name_key UNIQUE (clinic_id, specialty_id, name);
+
+
+--
+-- Name: surgeries surgeries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.surgeries
+    ADD CONSTRAINT surgeries_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: action_audit_clinic_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX action_audit_clinic_at_idx ON public.action_audit USING btree (clinic_id, at DESC);
+
+
+--
+-- Name: action_audit_entity_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX action_audit_entity_idx ON public.action_audit USING btree (entity, entity_id);
+
+
+--
+-- Name: login_audit_clinic_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX login_audit_clinic_at_idx ON public.login_audit USING btree (clinic_id, at DESC);
+
+
+--
+-- Name: login_audit_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX login_audit_user_idx ON public.login_audit USING btree (user_id);
+
+
+--
+-- Name: sessions_e_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sessions_e_idx ON public.sessions USING btree (e);
+
+
+--
+-- Name: superusers_email_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX superusers_email_key ON public.superusers USING btree (lower(email));
+
+
+--
+-- Name: users_email_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
+
+
+--
+-- Name: users_username_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX users_username_key ON public.users USING btree (lower(username));
+
+
+--
+-- Name: action_audit action_audit_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER action_audit_append_only BEFORE DELETE OR UPDATE ON public.action_audit FOR EACH ROW EXECUTE FUNCTION public.audit_append_only();
+
+
+--
+-- Name: action_audit action_audit_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER action_audit_no_truncate BEFORE TRUNCATE ON public.action_audit FOR EACH STATEMENT EXECUTE FUNCTION public.audit_append_only();
+
+
+--
+-- Name: login_audit login_audit_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER login_audit_append_only BEFORE DELETE OR UPDATE ON public.login_audit FOR EACH ROW EXECUTE FUNCTION public.audit_append_only();
+
+
+--
+-- Name: login_audit login_audit_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER login_audit_no_truncate BEFORE TRUNCATE ON public.login_audit FOR EACH STATEMENT EXECUTE FUNCTION public.audit_append_only();
+
+
+--
+-- Name: action_audit action_audit_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.action_audit
+    ADD CONSTRAINT action_audit_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES public.clinics(id);
+
+
+--
+-- Name: action_audit action_audit_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.action_audit
+    ADD CONSTRAINT action_audit_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: discharge_blocks discharge_blocks_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.discharge_blocks
+    ADD CONSTRAINT discharge_blocks_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES public.clinics(id);
+
+
+--
+-- Name: doctors doctors_clinic_id_specialty_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.doctors
+    ADD CONSTRAINT doctors_clinic_id_specialty_id_fkey FOREIGN KEY (clinic_id, specialty_id) REFERENCES public.specialties(clinic_id, id);
+
+
+--
+-- Name: login_audit login_audit_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.login_audit
+    ADD CONSTRAINT login_audit_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES public.clinics(id);
+
+
+--
+-- Name: login_audit login_audit_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.login_audit
+    ADD CONSTRAINT login_audit_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: reasons reasons_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reasons
+    ADD CONSTRAINT reasons_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES public.clinics(id);
+
+
+--
+-- Name: specialties specialties_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.specialties
+    ADD CONSTRAINT specialties_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES public.clinics(id);
+
+
+--
+-- Name: surgeries surgeries_clinic_id_specialty_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.surgeries
+    ADD CONSTRAINT surgeries_clinic_id_specialty_id_fkey FOREIGN KEY (clinic_id, specialty_id) REFERENCES public.specialties(clinic_id, id);
+
+
+--
+-- Name: users users_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES public.clinics(id);
+
+
+--
+-- Name: action_audit; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.action_audit ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: action_audit action_audit_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY action_audit_tenant ON public.action_audit USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
+-- Name: clinics; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.clinics ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: clinics clinics_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY clinics_tenant ON public.clinics USING ((public.app_all_clinics() OR (id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (id = public.app_clinic_id())));
+
+
+--
+-- Name: discharge_blocks; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.discharge_blocks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: discharge_blocks discharge_blocks_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY discharge_blocks_tenant ON public.discharge_blocks USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
+-- Name: doctors; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.doctors ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: doctors doctors_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY doctors_tenant ON public.doctors USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
+-- Name: login_audit; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.login_audit ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: login_audit login_audit_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY login_audit_tenant ON public.login_audit USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
+-- Name: reasons; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.reasons ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: reasons reasons_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY reasons_tenant ON public.reasons USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
+-- Name: specialties; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.specialties ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: specialties specialties_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY specialties_tenant ON public.specialties USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
+-- Name: surgeries; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.surgeries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: surgeries surgeries_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY surgeries_tenant ON public.surgeries USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
+-- Name: users; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: users users_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY users_tenant ON public.users USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+
