@@ -46,6 +46,15 @@ BEGIN
 END $$;
 
 
+--
+-- Name: fold(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.fold(text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$ SELECT translate(lower($1), 'áéíóúüñàèìòù', 'aeiouunaeiou') $_$;
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -223,6 +232,46 @@ ALTER TABLE public.login_audit ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY 
 
 
 --
+-- Name: patients; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.patients (
+    clinic_id bigint NOT NULL,
+    id bigint NOT NULL,
+    rut text NOT NULL,
+    first_names text NOT NULL,
+    last_name_father text NOT NULL,
+    last_name_mother text DEFAULT ''::text NOT NULL,
+    age smallint,
+    sex text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT patients_age_check CHECK (((age >= 0) AND (age <= 130))),
+    CONSTRAINT patients_first_names_check CHECK (((length(btrim(first_names)) >= 1) AND (length(btrim(first_names)) <= 100))),
+    CONSTRAINT patients_last_name_father_check CHECK (((length(btrim(last_name_father)) >= 1) AND (length(btrim(last_name_father)) <= 60))),
+    CONSTRAINT patients_last_name_mother_check CHECK ((length(last_name_mother) <= 60)),
+    CONSTRAINT patients_rut_check CHECK ((rut ~ '^[1-9][0-9]{0,7}-[0-9K]$'::text)),
+    CONSTRAINT patients_sex_check CHECK ((sex = ANY (ARRAY['M'::text, 'F'::text, 'O'::text])))
+);
+
+ALTER TABLE ONLY public.patients FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: patients_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.patients ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.patients_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: reasons; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -368,6 +417,94 @@ ALTER TABLE public.surgeries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 
 
 --
+-- Name: ticket_counters; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.ticket_counters (
+    clinic_id bigint NOT NULL,
+    year smallint NOT NULL,
+    last_seq integer NOT NULL,
+    CONSTRAINT ticket_counters_last_seq_check CHECK ((last_seq >= 1)),
+    CONSTRAINT ticket_counters_year_check CHECK (((year >= 2000) AND (year <= 2999)))
+);
+
+ALTER TABLE ONLY public.ticket_counters FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: tickets; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tickets (
+    clinic_id bigint NOT NULL,
+    id bigint NOT NULL,
+    code text NOT NULL,
+    year smallint NOT NULL,
+    seq integer NOT NULL,
+    patient_id bigint NOT NULL,
+    surgery_id bigint NOT NULL,
+    doctor_id bigint,
+    surgery_name text NOT NULL,
+    specialty_name text NOT NULL,
+    base_stay_hours numeric(6,2) NOT NULL,
+    is_ambulatory boolean NOT NULL,
+    ambulatory_cutoff_hour smallint,
+    pavilion_end_at timestamp with time zone NOT NULL,
+    fpa_at timestamp with time zone NOT NULL,
+    fpa_block_start smallint NOT NULL,
+    fpa_block_end smallint NOT NULL,
+    fpa_end_at timestamp with time zone NOT NULL,
+    original_fpa_at timestamp with time zone NOT NULL,
+    original_block_start smallint NOT NULL,
+    original_block_end smallint NOT NULL,
+    status text DEFAULT 'vigente'::text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    modification_count smallint DEFAULT 0 NOT NULL,
+    room text DEFAULT ''::text NOT NULL,
+    bed text DEFAULT ''::text NOT NULL,
+    location text DEFAULT ''::text NOT NULL,
+    episode_id text DEFAULT ''::text NOT NULL,
+    created_by bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tickets_ambulatory_cutoff_hour_check CHECK (((ambulatory_cutoff_hour >= 0) AND (ambulatory_cutoff_hour <= 23))),
+    CONSTRAINT tickets_base_stay_hours_check CHECK (((base_stay_hours > (0)::numeric) AND (base_stay_hours <= (2160)::numeric))),
+    CONSTRAINT tickets_bed_check CHECK ((length(bed) <= 20)),
+    CONSTRAINT tickets_block_check CHECK (((fpa_block_start < fpa_block_end) AND (original_block_start < original_block_end))),
+    CONSTRAINT tickets_code_check CHECK ((code ~ '^TH-[A-Z]{2,6}-[0-9]{4}-[0-9]{3,}$'::text)),
+    CONSTRAINT tickets_cutoff_check CHECK ((is_ambulatory = (ambulatory_cutoff_hour IS NOT NULL))),
+    CONSTRAINT tickets_episode_id_check CHECK ((length(episode_id) <= 40)),
+    CONSTRAINT tickets_fpa_after_pavilion_check CHECK ((fpa_end_at > pavilion_end_at)),
+    CONSTRAINT tickets_fpa_block_end_check CHECK (((fpa_block_end >= 1) AND (fpa_block_end <= 1440))),
+    CONSTRAINT tickets_fpa_block_start_check CHECK (((fpa_block_start >= 0) AND (fpa_block_start <= 1439))),
+    CONSTRAINT tickets_location_check CHECK ((length(location) <= 60)),
+    CONSTRAINT tickets_modification_count_check CHECK (((modification_count >= 0) AND (modification_count <= 5))),
+    CONSTRAINT tickets_original_block_end_check CHECK (((original_block_end >= 1) AND (original_block_end <= 1440))),
+    CONSTRAINT tickets_original_block_start_check CHECK (((original_block_start >= 0) AND (original_block_start <= 1439))),
+    CONSTRAINT tickets_room_check CHECK ((length(room) <= 20)),
+    CONSTRAINT tickets_seq_check CHECK ((seq >= 1)),
+    CONSTRAINT tickets_status_check CHECK ((status = ANY (ARRAY['vigente'::text, 'anulado'::text, 'alta'::text]))),
+    CONSTRAINT tickets_version_check CHECK ((version >= 1))
+);
+
+ALTER TABLE ONLY public.tickets FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: tickets_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.tickets ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.tickets_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: users; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -493,6 +630,30 @@ ALTER TABLE ONLY public.login_audit
 
 
 --
+-- Name: patients patients_clinic_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patients
+    ADD CONSTRAINT patients_clinic_id_id_key UNIQUE (clinic_id, id);
+
+
+--
+-- Name: patients patients_clinic_id_rut_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patients
+    ADD CONSTRAINT patients_clinic_id_rut_key UNIQUE (clinic_id, rut);
+
+
+--
+-- Name: patients patients_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patients
+    ADD CONSTRAINT patients_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: reasons reasons_clinic_id_category_name_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -589,6 +750,46 @@ ALTER TABLE ONLY public.surgeries
 
 
 --
+-- Name: ticket_counters ticket_counters_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ticket_counters
+    ADD CONSTRAINT ticket_counters_pkey PRIMARY KEY (clinic_id, year);
+
+
+--
+-- Name: tickets tickets_clinic_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tickets
+    ADD CONSTRAINT tickets_clinic_id_id_key UNIQUE (clinic_id, id);
+
+
+--
+-- Name: tickets tickets_clinic_id_year_seq_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tickets
+    ADD CONSTRAINT tickets_clinic_id_year_seq_key UNIQUE (clinic_id, year, seq);
+
+
+--
+-- Name: tickets tickets_code_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tickets
+    ADD CONSTRAINT tickets_code_key UNIQUE (code);
+
+
+--
+-- Name: tickets tickets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tickets
+    ADD CONSTRAINT tickets_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -636,6 +837,34 @@ CREATE INDEX sessions_e_idx ON public.sessions USING btree (e);
 --
 
 CREATE UNIQUE INDEX superusers_email_key ON public.superusers USING btree (lower(email));
+
+
+--
+-- Name: tickets_active_fpa_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tickets_active_fpa_idx ON public.tickets USING btree (clinic_id, fpa_at) WHERE (status = 'vigente'::text);
+
+
+--
+-- Name: tickets_clinic_status_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tickets_clinic_status_created_idx ON public.tickets USING btree (clinic_id, status, created_at DESC);
+
+
+--
+-- Name: tickets_one_vigente_per_patient; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX tickets_one_vigente_per_patient ON public.tickets USING btree (clinic_id, patient_id) WHERE (status = 'vigente'::text);
+
+
+--
+-- Name: tickets_patient_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tickets_patient_idx ON public.tickets USING btree (clinic_id, patient_id);
 
 
 --
@@ -729,6 +958,14 @@ ALTER TABLE ONLY public.login_audit
 
 
 --
+-- Name: patients patients_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patients
+    ADD CONSTRAINT patients_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES public.clinics(id);
+
+
+--
 -- Name: reasons reasons_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -750,6 +987,54 @@ ALTER TABLE ONLY public.specialties
 
 ALTER TABLE ONLY public.surgeries
     ADD CONSTRAINT surgeries_clinic_id_specialty_id_fkey FOREIGN KEY (clinic_id, specialty_id) REFERENCES public.specialties(clinic_id, id);
+
+
+--
+-- Name: ticket_counters ticket_counters_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ticket_counters
+    ADD CONSTRAINT ticket_counters_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES public.clinics(id);
+
+
+--
+-- Name: tickets tickets_clinic_id_doctor_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tickets
+    ADD CONSTRAINT tickets_clinic_id_doctor_id_fkey FOREIGN KEY (clinic_id, doctor_id) REFERENCES public.doctors(clinic_id, id);
+
+
+--
+-- Name: tickets tickets_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tickets
+    ADD CONSTRAINT tickets_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES public.clinics(id);
+
+
+--
+-- Name: tickets tickets_clinic_id_patient_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tickets
+    ADD CONSTRAINT tickets_clinic_id_patient_id_fkey FOREIGN KEY (clinic_id, patient_id) REFERENCES public.patients(clinic_id, id);
+
+
+--
+-- Name: tickets tickets_clinic_id_surgery_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tickets
+    ADD CONSTRAINT tickets_clinic_id_surgery_id_fkey FOREIGN KEY (clinic_id, surgery_id) REFERENCES public.surgeries(clinic_id, id);
+
+
+--
+-- Name: tickets tickets_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tickets
+    ADD CONSTRAINT tickets_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
 
 
 --
@@ -826,6 +1111,19 @@ CREATE POLICY login_audit_tenant ON public.login_audit USING ((public.app_all_cl
 
 
 --
+-- Name: patients; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.patients ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: patients patients_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY patients_tenant ON public.patients USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
 -- Name: reasons; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -862,6 +1160,32 @@ ALTER TABLE public.surgeries ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY surgeries_tenant ON public.surgeries USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
+-- Name: ticket_counters; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.ticket_counters ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ticket_counters ticket_counters_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY ticket_counters_tenant ON public.ticket_counters USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
+-- Name: tickets; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.tickets ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: tickets tickets_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY tickets_tenant ON public.tickets USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
 
 
 --

@@ -44,3 +44,6 @@ func asConstraint(err error) error {
 	}
 	return &ConstraintError{Kind: kind, Constraint: pe.Constraint, Err: err}
 }
+
+// stringArray passes a []string as a PostgreSQL text[] parameter.
+func stringArray(s []string) any { return pq.StringArray(s) }

@@ -1,0 +1,402 @@
+package iap_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/redsalud/ticket-home/iap"
+)
+
+const (
+	testAudience = "/projects/123456/global/backendServices/987654"
+	testIssuer   = "https://cloud.google.com/iap"
+)
+
+// signer is one of IAP's signing keys, as the tests hold it.
+type signer struct {
+	kid string
+	key *ecdsa.PrivateKey
+}
+
+func newSigner(t *testing.T, kid string) signer {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatalf("generate key: %v", err)
+	}
+	return signer{kid: kid, key: key}
+}
+
+// jwk is the public half written by hand as RFC 7517/7518 describe it, so the tests do not
+// depend on the library under test to produce what it later parses.
+func (s signer) jwk(t *testing.T) map[string]string {
+	t.Helper()
+	point, err := s.key.PublicKey.Bytes() // 0x04 || X (32 bytes) || Y (32 bytes)
+	if err != nil {
+		t.Fatalf("encode public key: %v", err)
+	}
+	return map[string]string{
+		"kty": "EC",
+		"crv": "P-256",
+		"x":   base64.RawURLEncoding.EncodeToString(point[1:33]),
+		"y":   base64.RawURLEncoding.EncodeToString(point[33:65]),
+		"kid": s.kid,
+		"alg": "ES256",
+		"use": "sig",
+	}
+}
+
+func (s signer) sign(t *testing.T, c jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodES256, c)
+	tok.Header["kid"] = s.kid
+	out, err := tok.SignedString(s.key)
+	if err != nil {
+		t.Fatalf("sign: %v", err)
+	}
+	return out
+}
+
+// keyServer publishes a JWK set that a test can change, and counts the fetches.
+type keyServer struct {
+	URL string
+
+	mu      sync.Mutex
+	body    []byte
+	fetches int
+}
+
+func newKeyServer(t *testing.T, published ...signer) *keyServer {
+	t.Helper()
+	ks := &keyServer{}
+	ks.publish(t, published...)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		ks.mu.Lock()
+		body := ks.body
+		ks.fetches++
+		ks.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if _, err := w.Write(body); err != nil {
+			t.Errorf("serve keys: %v", err)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	ks.URL = srv.URL
+	return ks
+}
+
+func (ks *keyServer) publish(t *testing.T, published ...signer) {
+	t.Helper()
+	keys := []map[string]string{}
+	for _, s := range published {
+		keys = append(keys, s.jwk(t))
+	}
+	body, err := json.Marshal(map[string]any{"keys": keys})
+	if err != nil {
+		t.Fatalf("marshal key set: %v", err)
+	}
+	ks.mu.Lock()
+	ks.body = body
+	ks.mu.Unlock()
+}
+
+func (ks *keyServer) fetchCount() int {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	return ks.fetches
+}
+
+// newVerifier gives each test its own verifier: keyfunc allows one refresh for an unknown key id
+// at once and then one per five minutes, so a fresh verifier makes the rotation tests
+// deterministic without touching the limiter.
+func newVerifier(t *testing.T, ks *keyServer) *iap.Verifier {
+	t.Helper()
+	v, err := iap.New(t.Context(), iap.Config{JWKSURL: ks.URL, Audience: testAudience, Issuer: testIssuer})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return v
+}
+
+func validClaims(now time.Time) jwt.MapClaims {
+	return jwt.MapClaims{
+		"email": "ana.perez@redsalud.cl",
+		"sub":   "accounts.google.com:1234567890",
+		"aud":   testAudience,
+		"iss":   testIssuer,
+		"iat":   now.Add(-time.Minute).Unix(),
+		"exp":   now.Add(9 * time.Minute).Unix(),
+	}
+}
+
+func with(c jwt.MapClaims, k string, v any) jwt.MapClaims {
+	c[k] = v
+	return c
+}
+
+func without(c jwt.MapClaims, k string) jwt.MapClaims {
+	delete(c, k)
+	return c
+}
+
+func TestNew_MissingSettingRefused(t *testing.T) {
+	full := iap.Config{JWKSURL: "https://www.gstatic.com/iap/verify/public_key-jwk", Audience: testAudience, Issuer: testIssuer}
+	tests := []struct {
+		name string
+		edit func(*iap.Config)
+	}{
+		{"empty audience", func(c *iap.Config) { c.Audience = "" }},
+		{"empty issuer", func(c *iap.Config) { c.Issuer = "" }},
+		{"empty key URL", func(c *iap.Config) { c.JWKSURL = "" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := full
+			tt.edit(&cfg)
+			v, err := iap.New(t.Context(), cfg)
+			if err == nil {
+				t.Fatal("New accepted an incomplete config")
+			}
+			if v != nil {
+				t.Error("New returned a verifier along with its error")
+			}
+		})
+	}
+}
+
+func TestVerify_ValidAssertionReturnsLowerCasedEmail(t *testing.T) {
+	s := newSigner(t, "key-1")
+	v := newVerifier(t, newKeyServer(t, s))
+	now := time.Now()
+	tests := []struct {
+		name   string
+		claims jwt.MapClaims
+		want   string
+	}{
+		{"plain", validClaims(now), "ana.perez@redsalud.cl"},
+		{"mixed case", with(validClaims(now), "email", "Ana.Perez@RedSalud.CL"), "ana.perez@redsalud.cl"},
+		{"surrounding spaces", with(validClaims(now), "email", "  ana.perez@redsalud.cl "), "ana.perez@redsalud.cl"},
+		{"audience among several", with(validClaims(now), "aud", []string{"/projects/1/apps/other", testAudience}), "ana.perez@redsalud.cl"},
+		// The 30 s leeway absorbs clock skew between IAP and this server.
+		{"expired within leeway", with(validClaims(now), "exp", now.Add(-10*time.Second).Unix()), "ana.perez@redsalud.cl"},
+		{"issued in the future within leeway", with(validClaims(now), "iat", now.Add(10*time.Second).Unix()), "ana.perez@redsalud.cl"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := v.Verify(t.Context(), s.sign(t, tt.claims))
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if got != tt.want {
+				t.Errorf("Verify = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestVerify_InvalidAssertionRefused(t *testing.T) {
+	s := newSigner(t, "key-1")
+	v := newVerifier(t, newKeyServer(t, s))
+	now := time.Now()
+
+	// An attacker's key, presented under the published key id and under an id of its own.
+	impostor := newSigner(t, "key-1")
+	stranger := newSigner(t, "key-unknown")
+
+	hs256 := jwt.NewWithClaims(jwt.SigningMethodHS256, validClaims(now))
+	hs256.Header["kid"] = s.kid
+	point, err := s.key.PublicKey.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Classic algorithm confusion: the public key used as an HMAC secret.
+	hs256Token, err := hs256.SignedString(point)
+	if err != nil {
+		t.Fatal(err)
+	}
+	none := jwt.NewWithClaims(jwt.SigningMethodNone, validClaims(now))
+	none.Header["kid"] = s.kid
+	noneToken, err := none.SignedString(jwt.UnsafeAllowNoneSignatureType)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name      string
+		assertion string
+		wantErr   error  // sentinel the refusal must carry, when there is one
+		wantMsg   string // text the refusal must carry, when there is no sentinel
+	}{
+		{
+			name:      "wrong audience",
+			assertion: s.sign(t, with(validClaims(now), "aud", "/projects/123456/global/backendServices/111")),
+			wantErr:   jwt.ErrTokenInvalidAudience,
+		},
+		{
+			name:      "no audience",
+			assertion: s.sign(t, without(validClaims(now), "aud")),
+			wantErr:   jwt.ErrTokenRequiredClaimMissing,
+		},
+		{
+			name:      "wrong issuer",
+			assertion: s.sign(t, with(validClaims(now), "iss", "https://accounts.google.com")),
+			wantErr:   jwt.ErrTokenInvalidIssuer,
+		},
+		{
+			name:      "expired beyond leeway",
+			assertion: s.sign(t, with(with(validClaims(now), "iat", now.Add(-time.Hour).Unix()), "exp", now.Add(-time.Minute).Unix())),
+			wantErr:   jwt.ErrTokenExpired,
+		},
+		{
+			name:      "issued in the future beyond leeway",
+			assertion: s.sign(t, with(validClaims(now), "iat", now.Add(time.Minute).Unix())),
+			wantErr:   jwt.ErrTokenUsedBeforeIssued,
+		},
+		{
+			name:      "missing exp",
+			assertion: s.sign(t, without(validClaims(now), "exp")),
+			wantErr:   jwt.ErrTokenRequiredClaimMissing,
+		},
+		{
+			name:      "HS256 with the public key as secret",
+			assertion: hs256Token,
+			wantErr:   jwt.ErrTokenSignatureInvalid,
+		},
+		{
+			name:      "alg none",
+			assertion: noneToken,
+			wantErr:   jwt.ErrTokenSignatureInvalid,
+		},
+		{
+			name:      "unpublished key under a published kid",
+			assertion: impostor.sign(t, validClaims(now)),
+			wantErr:   jwt.ErrTokenSignatureInvalid,
+		},
+		{
+			name:      "unpublished key under its own kid",
+			assertion: stranger.sign(t, validClaims(now)),
+			wantErr:   jwt.ErrTokenUnverifiable,
+		},
+		{
+			name:      "tampered payload",
+			assertion: tamper(t, s.sign(t, validClaims(now)), "email", "director@redsalud.cl"),
+			wantErr:   jwt.ErrTokenSignatureInvalid,
+		},
+		{
+			name:      "not a JWT",
+			assertion: "not-a-jwt",
+			wantErr:   jwt.ErrTokenMalformed,
+		},
+		{
+			name:      "no email claim",
+			assertion: s.sign(t, without(validClaims(now), "email")),
+			wantMsg:   "no e-mail",
+		},
+		{
+			name:      "blank email claim",
+			assertion: s.sign(t, with(validClaims(now), "email", "   ")),
+			wantMsg:   "no e-mail",
+		},
+		{
+			name:      "email claim without @",
+			assertion: s.sign(t, with(validClaims(now), "email", "ana.perez")),
+			wantMsg:   "no e-mail",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := v.Verify(t.Context(), tt.assertion)
+			if err == nil {
+				t.Fatalf("Verify accepted it and returned %q", got)
+			}
+			if got != "" {
+				t.Errorf("Verify returned %q along with its error", got)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("Verify error = %v, want one wrapping %v", err, tt.wantErr)
+			}
+			if tt.wantMsg != "" && !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("Verify error = %v, want it to mention %q", err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+// tamper rewrites one claim of a signed token and keeps the original signature.
+func tamper(t *testing.T, token, claim string, value any) string {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token has %d parts", len(parts))
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatalf("decode payload: %v", err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(payload, &c); err != nil {
+		t.Fatalf("unmarshal payload: %v", err)
+	}
+	c[claim] = value
+	payload, err = json.Marshal(c)
+	if err != nil {
+		t.Fatalf("marshal payload: %v", err)
+	}
+	parts[1] = base64.RawURLEncoding.EncodeToString(payload)
+	return strings.Join(parts, ".")
+}
+
+func TestVerify_RotatedKeyAcceptedWithoutRestart(t *testing.T) {
+	old, next := newSigner(t, "key-old"), newSigner(t, "key-new")
+	ks := newKeyServer(t, old)
+	v := newVerifier(t, ks)
+	now := time.Now()
+
+	if _, err := v.Verify(t.Context(), old.sign(t, validClaims(now))); err != nil {
+		t.Fatalf("Verify with the published key: %v", err)
+	}
+	before := ks.fetchCount()
+
+	ks.publish(t, old, next)
+	got, err := v.Verify(t.Context(), next.sign(t, validClaims(now)))
+	if err != nil {
+		t.Fatalf("Verify with the rotated-in key: %v", err)
+	}
+	if got != "ana.perez@redsalud.cl" {
+		t.Errorf("Verify = %q, want ana.perez@redsalud.cl", got)
+	}
+	if ks.fetchCount() <= before {
+		t.Error("the unknown key id did not make the verifier fetch the key set again")
+	}
+}
+
+func TestVerify_KeyDroppedFromSetRefusedAfterRefresh(t *testing.T) {
+	old, next := newSigner(t, "key-old"), newSigner(t, "key-new")
+	ks := newKeyServer(t, old)
+	v := newVerifier(t, ks)
+	now := time.Now()
+	oldToken := old.sign(t, validClaims(now))
+
+	if _, err := v.Verify(t.Context(), oldToken); err != nil {
+		t.Fatalf("Verify with the published key: %v", err)
+	}
+	ks.publish(t, next)
+	if _, err := v.Verify(t.Context(), next.sign(t, validClaims(now))); err != nil {
+		t.Fatalf("Verify with the rotated-in key: %v", err)
+	}
+	// The refresh replaced the whole set, so a revoked key is forgotten, not kept in a cache.
+	if got, err := v.Verify(t.Context(), oldToken); err == nil {
+		t.Fatalf("Verify accepted a key no longer published and returned %q", got)
+	}
+}
