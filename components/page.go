@@ -31,6 +31,9 @@ type NavItem struct {
 // Nav lists the navigation entries a role may use (RULES §9). Entries appear only when their
 // page exists, so nobody is shown a link that answers 404.
 func Nav(role store.Role) []NavItem {
-	items := []NavItem{{"/catalogo", "Catálogo"}}
-	return items
+	items := []NavItem{{"/tablero", "Tablero"}}
+	if role != store.RoleViewer {
+		items = append(items, NavItem{"/tickets/nuevo", "Nuevo ticket"})
+	}
+	return append(items, NavItem{"/catalogo", "Catálogo"})
 }

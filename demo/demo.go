@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/redsalud/ticket-home/fpa"
 	"github.com/redsalud/ticket-home/password"
@@ -114,8 +115,8 @@ func SignIns() []SignIn {
 }
 
 // Seed loads the demo data into an empty database. local must be true: demo users have a
-// published password.
-func Seed(ctx context.Context, st *store.Store, local bool) error {
+// published password. Demo tickets are created at now, with pavilion ends relative to it.
+func Seed(ctx context.Context, st *store.Store, local bool, now time.Time) error {
 	if !local {
 		return ErrProduction
 	}
@@ -142,7 +143,7 @@ func Seed(ctx context.Context, st *store.Store, local bool) error {
 			return fmt.Errorf("demo: %s: %w", name, err)
 		}
 	}
-	return nil
+	return seedTickets(ctx, st, now)
 }
 
 func seedClinic(ctx context.Context, tx *store.Tx, name, hash string) error {

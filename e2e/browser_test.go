@@ -270,3 +270,22 @@ func (b *browser) assertAxe(t *testing.T, label string) {
 		t.Errorf("axe (%s) %s [%s]: %s\n  %s", label, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n  "))
 	}
 }
+
+// waitJS waits until a JavaScript condition holds (polled by the browser, not a sleep).
+func (b *browser) waitJS(t *testing.T, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, time.Until(deadline))
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(time.Until(deadline))))
+		cancel()
+		if err == nil {
+			return
+		}
+		// A navigation (a form submitted without JavaScript) ends the poll with an error about
+		// the old page: poll the new one until the deadline.
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %v", cond, err)
+		}
+	}
+}

@@ -25,6 +25,10 @@ func TestLogin_KeyboardOnlyThenCatalog(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b := newBrowser(t, 1366, 768, js)
 			b.loginKeyboard(t, base, "clinico_prov", demo.Password)
+			b.do(t, waitVisible("#resultados"))
+			// To the catalog through the navigation, by keyboard.
+			b.tabTo(t, "the Catálogo link", "el && el.getAttribute('href') === '/catalogo'")
+			b.typeKeys(t, kb.Enter)
 			b.do(t, waitVisible("#cirugias"))
 			if h := b.text(t, "h1"); h != "Catálogo de la clínica" {
 				t.Fatalf("after sign-in h1 = %q", h)
@@ -87,6 +91,8 @@ func TestAccessibility_LoginAndCatalog(t *testing.T) {
 			b.do(t,
 				chromedp.SetValue(chromedp.CSS("#password"), demo.Password),
 				chromedp.Submit(chromedp.CSS("#password")),
+				waitVisible("#resultados"),
+				chromedp.Navigate(base+"/catalogo"),
 				waitVisible("#cirugias"),
 			)
 			b.screenshot(t, "catalog-"+vp.name)
@@ -100,7 +106,7 @@ func TestAccessibility_LoginAndCatalog(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#username"), "superadmin"),
 			chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
 			chromedp.Submit(chromedp.CSS("#password")),
-			waitVisible("#clinica"),
+			waitVisible("#resultados"),
 			chromedp.Navigate(base+"/catalogo?clinica=todas"),
 			waitVisible("#cirugias"),
 		)
@@ -113,10 +119,10 @@ func TestSkipLink_FirstTabThenEnterMovesToMain(t *testing.T) {
 	base := baseURL(t)
 	b := newBrowser(t, 768, 1024, true)
 	b.loginKeyboard(t, base, "visor_prov", demo.Password)
-	b.do(t, waitVisible("#cirugias"))
+	b.do(t, waitVisible("#resultados"))
 	b.typeKeys(t, kb.Tab)
 	if got := eval[string](t, b, `document.activeElement.getAttribute('href') || ''`); got != "#contenido" {
-		t.Fatalf("first Tab on the catalog focused %q, want the skip link", got)
+		t.Fatalf("first Tab on the board focused %q, want the skip link", got)
 	}
 	b.typeKeys(t, kb.Enter)
 	if got := b.activeID(t); got != "contenido" {

@@ -37,5 +37,5 @@ func (h *Handler) showCatalog(c *fiber.Ctx) error {
 
 // home sends each user to their starting page.
 func (h *Handler) home(c *fiber.Ctx) error {
-	return c.Redirect("/catalogo", fiber.StatusSeeOther)
+	return c.Redirect("/tablero", fiber.StatusSeeOther)
 }

@@ -25,3 +25,28 @@ const (
 	msgBadRequest     = "La solicitud no es válida."
 	msgUnavailable    = "El servicio no está disponible en este momento."
 )
+
+// Ticket creation.
+const (
+	msgTicketCreated        = "Ticket %s creado."
+	msgPatientHasActive     = "Este paciente ya tiene un ticket vigente en la clínica."
+	msgFirstNamesRequired   = "Ingrese los nombres del paciente."
+	msgFirstNamesTooLong    = "Los nombres no pueden superar 100 caracteres."
+	msgLastNameRequired     = "Ingrese el apellido paterno del paciente."
+	msgLastNameTooLong      = "El apellido no puede superar 60 caracteres."
+	msgAge                  = "La edad debe ser un número entero entre 0 y 130."
+	msgSex                  = "Elija Femenino, Masculino u Otro."
+	msgSurgeryRequired      = "Elija la cirugía."
+	msgSurgeryUnavailable   = "La cirugía elegida no está disponible en esta clínica. Elija otra."
+	msgDoctorUnavailable    = "El médico elegido no está disponible en esta clínica. Elija otro."
+	msgBlockNotOffered      = "El rango horario elegido no está disponible para esta FPA. Elija uno de la lista."
+	msgTooLong              = "%s no puede superar %d caracteres."
+	msgPreviewNeedsSurgery  = "Elija la cirugía e ingrese el fin de pabellón para calcular la FPA."
+	msgPreviewNeedsPavilion = "Ingrese la fecha y la hora de fin de pabellón para calcular la FPA."
+	msgAmbulatoryRule       = "Cirugía ambulatoria terminada antes de las %02d:00: el alta es desde las 08:00 del día siguiente (%s)."
+)
+
+// Board.
+const (
+	msgDateRangeInverted = "La fecha «hasta» debe ser igual o posterior a «desde»."
+)

@@ -55,9 +55,20 @@ func (h *Handler) App() *fiber.App {
 
 	// 5. Everything else needs a signed-in user; each route names the roles it admits.
 	all := requireRole(store.RoleSuperuser, store.RoleAdmin, store.RoleClinical, store.RoleViewer)
+	writers := requireRole(store.RoleSuperuser, store.RoleAdmin, store.RoleClinical)
 	app.Use(h.authenticate)
 	app.Get("/", all, h.home)
 	app.Get("/catalogo", all, h.showCatalog)
+
+	// Board and tickets.
+	app.Get("/tablero", all, h.showBoard)
+	app.Get("/tickets/nuevo", writers, h.showCreateTicket)
+	app.Post("/tickets/nuevo", writers, h.createTicket)
+	app.Post("/tickets/nuevo/vista-previa", writers, h.previewTicketFPA)
+	app.Post("/tickets/nuevo/cirugias", writers, h.ticketSurgeries)
+	app.Post("/tickets/nuevo/paciente", writers, h.ticketPatient)
+	app.Get("/tickets/:id", all, h.showTicket)
+	app.Get("/tickets/:id/estado", all, h.ticketStatus)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
@@ -76,12 +87,13 @@ func proxyHeader(trusted []string) string {
 	return fiber.HeaderXForwardedFor
 }
 
-// loginLimiter slows password guessing: 10 attempts per 5 minutes for one username from one
-// address. Counters live in memory, per instance.
+// loginLimiter slows password guessing: 10 failed attempts per 5 minutes for one username
+// from one address (successful sign-ins do not count). Counters live in memory, per instance.
 func loginLimiter() fiber.Handler {
 	return limiter.New(limiter.Config{
-		Max:        10,
-		Expiration: 5 * time.Minute,
+		Max:                    10,
+		Expiration:             5 * time.Minute,
+		SkipSuccessfulRequests: true,
 		KeyGenerator: func(c *fiber.Ctx) string {
 			return clientIP(c) + "\x00" + strings.ToLower(strings.TrimSpace(c.FormValue("username")))
 		},

@@ -24,15 +24,15 @@ var AllStates = []string{StateProgramado, StateVigente, StateVencido, StateAnula
 
 // BoardFilter is what the board's GET form asks for. Zero values mean "no filter".
 type BoardFilter struct {
-	States        []string // derived states; empty = ActiveStates
-	Query         string   // name, code, bed, location or episode (substring, accent-insensitive)
-	RUTQuery      string   // the query as a RUT without separators ("123456785"), "" if not RUT-like
-	SpecialtyName string
-	SurgeryID     int64
-	From, To      time.Time // pavilion end in [From, To); zero = open
-	NoEpisode     bool      // only tickets without an episode id ("Sin ID Ep.")
-	Page          int       // 1-based
-	PageSize      int
+	States    []string // derived states; empty = ActiveStates
+	Query     string   // name, code, bed, location or episode (substring, accent-insensitive)
+	RUTQuery  string   // the query as a RUT without separators ("123456785"), "" if not RUT-like
+	Specialty string   // the specialty name recorded on the ticket
+	SurgeryID int64
+	From, To  time.Time // pavilion end in [From, To); zero = open
+	NoEpisode bool      // only tickets without an episode id ("Sin ID Ep.")
+	Page      int       // 1-based
+	PageSize  int
 }
 
 // BoardPage is one page of the board with the counts of every state under the same filters.
@@ -107,7 +107,7 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 	if !f.To.IsZero() {
 		to = f.To
 	}
-	args := []any{clinic, now, strings.TrimSpace(f.Query), f.RUTQuery, f.SpecialtyName, f.SurgeryID, from, to, f.NoEpisode}
+	args := []any{clinic, now, strings.TrimSpace(f.Query), f.RUTQuery, f.Specialty, f.SurgeryID, from, to, f.NoEpisode}
 	out := BoardPage{Counts: map[string]int{}}
 	err := s.WithTenant(ctx, p, func(tx *Tx) error {
 		var counts []struct {

@@ -72,3 +72,23 @@ func (t *Tx) upsertPatient(ctx context.Context, clinicID int64, in PatientInput)
 	}
 	return id, nil
 }
+
+const vigenteTicketByRUTSQL = `
+SELECT t.id, t.code FROM tickets t JOIN patients p ON p.clinic_id = t.clinic_id AND p.id = t.patient_id
+WHERE t.clinic_id = $1 AND p.rut = $2 AND t.status = 'vigente'`
+
+// VigenteTicketByRUT names the vigente ticket of the clinic's patient with a canonical RUT,
+// or ErrNotFound.
+func (s *Store) VigenteTicketByRUT(ctx context.Context, p Principal, clinicID int64, rut string) (ActiveTicketError, error) {
+	var a ActiveTicketError
+	err := s.WithTenant(ctx, p, func(tx *Tx) error {
+		return tx.tx.GetContext(ctx, &a, vigenteTicketByRUTSQL, clinicID, rut)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, ErrNotFound
+	}
+	if err != nil {
+		return a, fmt.Errorf("store: vigente ticket by rut: %w", err)
+	}
+	return a, nil
+}

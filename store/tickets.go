@@ -23,7 +23,9 @@ type ActiveTicketError struct {
 	Code string `db:"code"`
 }
 
-func (e *ActiveTicketError) Error() string { return "store: patient already has vigente ticket " + e.Code }
+func (e *ActiveTicketError) Error() string {
+	return "store: patient already has vigente ticket " + e.Code
+}
 
 // Ticket is a ticket with what its pages show: patient, surgery snapshot, FPA and clinic.
 type Ticket struct {
@@ -103,11 +105,25 @@ LEFT JOIN doctors d ON d.clinic_id = t.clinic_id AND d.id = t.doctor_id`
 // ViewTicket reads a ticket for its page and audits the view (RULES §10). Another clinic's
 // ticket is ErrNotFound.
 func (s *Store) ViewTicket(ctx context.Context, p Principal, id int64) (Ticket, error) {
+	return s.ticket(ctx, p, id, true)
+}
+
+// Ticket reads a ticket without auditing: for refreshes of a page already viewed.
+func (s *Store) Ticket(ctx context.Context, p Principal, id int64) (Ticket, error) {
+	return s.ticket(ctx, p, id, false)
+}
+
+const ticketByIDSQL = ticketColumns + `
+WHERE t.id = $1 AND ($2 OR t.clinic_id = $3)`
+
+func (s *Store) ticket(ctx context.Context, p Principal, id int64, audit bool) (Ticket, error) {
 	var t Ticket
 	err := s.WithTenant(ctx, p, func(tx *Tx) error {
-		if err := tx.tx.GetContext(ctx, &t, ticketColumns+`
-WHERE t.id = $1 AND ($2 OR t.clinic_id = $3)`, id, p.AllClinics, p.ClinicID); err != nil {
+		if err := tx.tx.GetContext(ctx, &t, ticketByIDSQL, id, p.AllClinics, p.ClinicID); err != nil {
 			return err
+		}
+		if !audit {
+			return nil
 		}
 		return tx.Audit(ctx, t.ClinicID, "view_ticket", "ticket", t.ID, map[string]any{"code": t.Code})
 	})
@@ -115,7 +131,7 @@ WHERE t.id = $1 AND ($2 OR t.clinic_id = $3)`, id, p.AllClinics, p.ClinicID); er
 		return Ticket{}, ErrNotFound
 	}
 	if err != nil {
-		return Ticket{}, fmt.Errorf("store: view ticket: %w", err)
+		return Ticket{}, fmt.Errorf("store: ticket: %w", err)
 	}
 	return t, nil
 }
@@ -301,11 +317,9 @@ func (s *Store) CreateTicket(ctx context.Context, p Principal, clinicID int64, n
 	var ae *ActiveTicketError
 	if errors.As(err, &ae) && ae.ID == 0 {
 		// The race was lost inside the transaction, which is now rolled back: name the winner.
-		_ = s.WithTenant(ctx, p, func(tx *Tx) error {
-			return tx.tx.GetContext(ctx, ae, `
-SELECT t.id, t.code FROM tickets t JOIN patients p ON p.clinic_id = t.clinic_id AND p.id = t.patient_id
-WHERE t.clinic_id = $1 AND p.rut = $2 AND t.status = 'vigente'`, clinicID, n.Patient.RUT)
-		}) // best effort: without it the message still says the patient has a vigente ticket
+		if winner, lerr := s.VigenteTicketByRUT(ctx, p, clinicID, n.Patient.RUT); lerr == nil {
+			*ae = winner
+		} // else the message still says the patient has a vigente ticket, without a link
 	}
 	if err != nil {
 		return Ticket{}, err

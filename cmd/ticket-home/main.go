@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	switch cmd {
 	case "seed":
-		if err := demo.Seed(ctx, st, cfg.Local()); err != nil {
+		if err := demo.Seed(ctx, st, cfg.Local(), time.Now()); err != nil {
 			return err
 		}
 		log.Info("demo data loaded")
@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 		if empty {
-			if err := demo.Seed(ctx, st, true); err != nil {
+			if err := demo.Seed(ctx, st, true, time.Now()); err != nil {
 				return err
 			}
 			log.Info("demo data loaded into the empty database")

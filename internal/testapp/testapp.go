@@ -71,7 +71,7 @@ func Main(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "testapp:", err)
 		return 1
 	}
-	err = demo.Seed(context.Background(), st, true)
+	err = demo.Seed(context.Background(), st, true, time.Now())
 	st.Close()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testapp: seed:", err)

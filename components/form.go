@@ -1,0 +1,71 @@
+package components
+
+import "github.com/a-h/templ"
+
+// FormError is one problem of a submitted form, in the order the summary lists them.
+type FormError struct {
+	Field string // the input's id, for the summary's link
+	Msg   string
+}
+
+// Errors are a form's problems, by field id, in display order.
+type Errors []FormError
+
+// For returns the message of a field, or "".
+func (e Errors) For(field string) string {
+	for _, fe := range e {
+		if fe.Field == field {
+			return fe.Msg
+		}
+	}
+	return ""
+}
+
+// Add appends a problem unless the field already has one (the first message is the useful one).
+func (e *Errors) Add(field, msg string) {
+	if e.For(field) == "" {
+		*e = append(*e, FormError{field, msg})
+	}
+}
+
+// Field describes one labelled input.
+type Field struct {
+	ID       string
+	Name     string // defaults to ID
+	Label    string
+	Value    string
+	Error    string
+	Hint     string
+	Optional bool
+	Type     string // "text" by default
+	Attrs    templ.Attributes
+}
+
+func (f Field) name() string {
+	if f.Name != "" {
+		return f.Name
+	}
+	return f.ID
+}
+
+func (f Field) inputType() string {
+	if f.Type != "" {
+		return f.Type
+	}
+	return "text"
+}
+
+// describedBy joins the hint and error ids that describe a field.
+func (f Field) describedBy() string {
+	s := ""
+	if f.Hint != "" {
+		s = f.ID + "-ayuda"
+	}
+	if f.Error != "" {
+		if s != "" {
+			s += " "
+		}
+		s += f.ID + "-error"
+	}
+	return s
+}

@@ -1,0 +1,57 @@
+package components
+
+import "github.com/redsalud/ticket-home/store"
+
+// TicketFormValues are the create form's inputs exactly as typed.
+type TicketFormValues struct {
+	RUT, FirstNames, LastNameFather, LastNameMother, Age, Sex string
+	EpisodeID, Room, Bed, Location                            string
+	SpecialtyID, SurgeryID, DoctorID                          string
+	PavilionDate, PavilionTime                                string
+	Block                                                     string // chosen block start, minutes
+}
+
+// BlockOption is a discharge block the nurse may choose on the FPA date.
+type BlockOption struct {
+	Start    string // minutes from midnight, the radio value
+	Label    string // "14:00–16:00"
+	Proposed bool
+	Selected bool
+}
+
+// FPAPreview is the computed FPA shown while the form is filled (RULES §2).
+type FPAPreview struct {
+	FPAText     string // "02/11/2025, entre 14:00 y 16:00"
+	Explanation string // "Fin de pabellón 01/11 14:30 + 24 h = 02/11 14:30 → bloque 14:00–16:00"
+	Nights      int
+	Choices     []BlockOption
+	Ambulatory  string // the ambulatory rule's effect, "" when it did not apply
+}
+
+// ActiveTicketLink names the vigente ticket a patient already has.
+type ActiveTicketLink struct {
+	ID   int64
+	Code string
+}
+
+// TicketFormProps is the "Nuevo ticket" page.
+type TicketFormProps struct {
+	Page
+	ClinicName   string
+	Values       TicketFormValues
+	Errors       Errors
+	Specialties  []store.Specialty
+	Surgeries    []store.Surgery
+	Doctors      []store.Doctor
+	Preview      *FPAPreview
+	PreviewHint  string // why there is no preview yet, or what is wrong
+	PatientKnown bool
+	Active       *ActiveTicketLink
+}
+
+// ClinicChoiceProps asks a superuser which clinic a new ticket belongs to.
+type ClinicChoiceProps struct {
+	Page
+	Clinics []store.Clinic
+	Action  string
+}

@@ -1,0 +1,430 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/fpa"
+	"github.com/redsalud/ticket-home/rut"
+	"github.com/redsalud/ticket-home/store"
+)
+
+// readTicketForm copies the create form out of Fiber's buffers.
+func readTicketForm(c *fiber.Ctx) components.TicketFormValues {
+	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
+	return components.TicketFormValues{
+		RUT: v("rut"), FirstNames: v("nombres"), LastNameFather: v("apellido_paterno"), LastNameMother: v("apellido_materno"),
+		Age: v("edad"), Sex: v("sexo"), EpisodeID: v("episodio"), Room: v("habitacion"), Bed: v("cama"), Location: v("ubicacion"),
+		SpecialtyID: v("especialidad"), SurgeryID: v("cirugia"), DoctorID: v("medico"),
+		PavilionDate: v("fecha_pabellon"), PavilionTime: v("hora_pabellon"), Block: v("bloque"),
+	}
+}
+
+// ticketClinic is the clinic a new ticket goes to: the user's, or the superuser's choice.
+// ok is false when a superuser has not chosen one yet.
+func ticketClinic(c *fiber.Ctx) (int64, bool) {
+	p := state(c).principal
+	return p.ClinicID, !p.AllClinics && p.ClinicID > 0
+}
+
+// showCreateTicket renders the empty form (the pavilion date defaults to today).
+func (h *Handler) showCreateTicket(c *fiber.Ctx) error {
+	if _, ok := ticketClinic(c); !ok {
+		return h.chooseClinic(c, "/tickets/nuevo")
+	}
+	v := components.TicketFormValues{PavilionDate: fpa.FormatDate(h.now())}
+	props, _, err := h.ticketForm(c, v, false)
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, components.TicketForm(props))
+}
+
+func (h *Handler) chooseClinic(c *fiber.Ctx, action string) error {
+	p := state(c).principal
+	clinics, err := h.store.Clinics(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, components.ChooseClinic(components.ClinicChoiceProps{
+		Page: h.page(c, "Nuevo ticket"), Clinics: clinics, Action: action,
+	}))
+}
+
+// createTicket creates the ticket, or re-renders the form: with the helper buttons (no
+// JavaScript) it only refreshes the patient, surgeries and preview; with problems it answers 422
+// with every message and everything typed.
+func (h *Handler) createTicket(c *fiber.Ctx) error {
+	clinicID, ok := ticketClinic(c)
+	if !ok {
+		return h.chooseClinic(c, "/tickets/nuevo")
+	}
+	v := readTicketForm(c)
+	if action := c.FormValue("accion"); action != "crear" {
+		// "calcular", "paciente", "especialidad", or Enter pressed in a field: refresh, never create.
+		props, _, err := h.ticketForm(c, v, false)
+		if err != nil {
+			return err
+		}
+		return render(c, fiber.StatusOK, components.TicketForm(props))
+	}
+	props, nt, err := h.ticketForm(c, v, true)
+	if err != nil {
+		return err
+	}
+	if len(props.Errors) == 0 {
+		t, err := h.store.CreateTicket(c.UserContext(), state(c).principal, clinicID, *nt, h.now())
+		if err == nil {
+			h.flash(c, fmt.Sprintf(msgTicketCreated, t.Code))
+			return h.seeOther(c, "/tickets/"+strconv.FormatInt(t.ID, 10))
+		}
+		if !ticketCreateFieldError(err, &props) {
+			return err
+		}
+	}
+	return render(c, fiber.StatusUnprocessableEntity, components.TicketForm(props))
+}
+
+// ticketCreateFieldError turns what the store refused into a message at a field. It reports
+// false for errors that are not the user's (a 500).
+func ticketCreateFieldError(err error, props *components.TicketFormProps) bool {
+	var ae *store.ActiveTicketError
+	var ie *fpa.InputError
+	switch {
+	case errors.As(err, &ae):
+		props.Errors.Add("rut", msgPatientHasActive)
+		if ae.ID != 0 {
+			props.Active = &components.ActiveTicketLink{ID: ae.ID, Code: ae.Code}
+		}
+	case errors.Is(err, store.ErrSurgeryUnavailable):
+		props.Errors.Add("cirugia", msgSurgeryUnavailable)
+	case errors.Is(err, store.ErrDoctorUnavailable):
+		props.Errors.Add("medico", msgDoctorUnavailable)
+	case errors.As(err, &ie):
+		props.Errors.Add("bloque", ie.Msg)
+	default:
+		return false
+	}
+	return true
+}
+
+// previewTicketFPA answers the form's live preview (htmx): just the preview box.
+func (h *Handler) previewTicketFPA(c *fiber.Ctx) error {
+	if _, ok := ticketClinic(c); !ok {
+		return fiber.ErrNotFound
+	}
+	props, _, err := h.ticketForm(c, readTicketForm(c), false)
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, components.FPAPreviewBox(props))
+}
+
+// ticketSurgeries answers a specialty change (htmx): the filtered surgery select, and the
+// preview again since the surgery may have been cleared.
+func (h *Handler) ticketSurgeries(c *fiber.Ctx) error {
+	if _, ok := ticketClinic(c); !ok {
+		return fiber.ErrNotFound
+	}
+	props, _, err := h.ticketForm(c, readTicketForm(c), false)
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, components.SurgeryFieldWithPreview(props))
+}
+
+// ticketPatient answers a RUT change (htmx): the patient block, filled in when the clinic
+// already knows the RUT (WCAG 3.3.7: nothing typed twice).
+func (h *Handler) ticketPatient(c *fiber.Ctx) error {
+	if _, ok := ticketClinic(c); !ok {
+		return fiber.ErrNotFound
+	}
+	props, _, err := h.ticketForm(c, readTicketForm(c), false)
+	if err != nil {
+		return err
+	}
+	if !props.PatientKnown && props.Active == nil {
+		// Nothing to add: swapping the block would only risk what the nurse is typing now.
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return render(c, fiber.StatusOK, components.PatientFieldset(props))
+}
+
+// ticketForm builds the form's props from what was typed: the clinic's active master data,
+// the known patient, the preview, and (when validate) every field's problem together with
+// the parsed ticket.
+func (h *Handler) ticketForm(c *fiber.Ctx, v components.TicketFormValues, validate bool) (components.TicketFormProps, *store.NewTicket, error) {
+	ctx := c.UserContext()
+	st := state(c)
+	p := st.principal
+	clinicID := p.ClinicID
+	props := components.TicketFormProps{Page: h.page(c, "Nuevo ticket"), ClinicName: st.clinicName}
+	errs := &props.Errors
+
+	cat, err := h.store.Catalog(ctx, p)
+	if err != nil {
+		return props, nil, err
+	}
+	for _, s := range cat.Specialties {
+		if s.Active {
+			props.Specialties = append(props.Specialties, s)
+		}
+	}
+	for _, d := range cat.Doctors {
+		if d.Active {
+			props.Doctors = append(props.Doctors, d)
+		}
+	}
+	specialtyID, _ := strconv.ParseInt(v.SpecialtyID, 10, 64)
+	surgeryID, surgeryErr := strconv.ParseInt(v.SurgeryID, 10, 64)
+	var surgery *store.Surgery
+	for i, s := range cat.Surgeries {
+		if !s.Active {
+			continue
+		}
+		if specialtyID == 0 || s.SpecialtyID == specialtyID {
+			props.Surgeries = append(props.Surgeries, s)
+			if s.ID == surgeryID {
+				surgery = &cat.Surgeries[i]
+			}
+		}
+	}
+	if surgery == nil && !validate {
+		v.SurgeryID = "" // not in this specialty (or gone): ask again rather than keep a hidden choice
+	}
+
+	nt := &store.NewTicket{BlockStart: -1}
+
+	// Patient.
+	r, rutErr := rut.Parse(v.RUT)
+	if rutErr == nil {
+		v.RUT = r.Display()
+		nt.Patient.RUT = r.Canonical()
+		known, err := h.store.PatientByRUT(ctx, p, clinicID, r.Canonical())
+		switch {
+		case err == nil:
+			props.PatientKnown = fillKnownPatient(&v, known)
+		case !errors.Is(err, store.ErrNotFound):
+			return props, nil, err
+		}
+		active, err := h.store.VigenteTicketByRUT(ctx, p, clinicID, r.Canonical())
+		switch {
+		case err == nil:
+			props.Active = &components.ActiveTicketLink{ID: active.ID, Code: active.Code}
+		case !errors.Is(err, store.ErrNotFound):
+			return props, nil, err
+		}
+	}
+	if validate {
+		if rutErr != nil {
+			errs.Add("rut", rutErr.Error())
+		}
+		nt.Patient.FirstNames = requiredText(errs, "nombres", v.FirstNames, 100, msgFirstNamesRequired, msgFirstNamesTooLong)
+		nt.Patient.LastNameFather = requiredText(errs, "apellido_paterno", v.LastNameFather, 60, msgLastNameRequired, msgLastNameTooLong)
+		nt.Patient.LastNameMother = optionalText(errs, "apellido_materno", v.LastNameMother, 60, msgLastNameTooLong)
+		nt.Patient.Age = -1
+		if v.Age != "" {
+			age, err := strconv.Atoi(v.Age)
+			if err != nil || age < 0 || age > 130 {
+				errs.Add("edad", msgAge)
+			} else {
+				nt.Patient.Age = age
+			}
+		}
+		switch v.Sex {
+		case "", "M", "F", "O":
+			nt.Patient.Sex = v.Sex
+		default:
+			errs.Add("sexo", msgSex)
+		}
+	}
+
+	// Surgery and doctor.
+	if validate {
+		switch {
+		case v.SurgeryID == "":
+			errs.Add("cirugia", msgSurgeryRequired)
+		case surgeryErr != nil || surgery == nil:
+			errs.Add("cirugia", msgSurgeryUnavailable)
+		default:
+			nt.SurgeryID = surgery.ID
+		}
+		if v.DoctorID != "" {
+			id, err := strconv.ParseInt(v.DoctorID, 10, 64)
+			found := false
+			for _, d := range props.Doctors {
+				found = found || (err == nil && d.ID == id)
+			}
+			if !found {
+				errs.Add("medico", msgDoctorUnavailable)
+			} else {
+				nt.DoctorID = id
+			}
+		}
+	}
+
+	// Pavilion end and the preview.
+	pavilion, pErr := h.parsePavilionEnd(v)
+	switch {
+	case pErr != nil && validate:
+		field := "fecha_pabellon"
+		var ie *fpa.InputError
+		if errors.As(pErr, &ie) && ie.Field == fpa.FieldTime {
+			field = "hora_pabellon"
+		}
+		errs.Add(field, pErr.Error())
+	case pErr == nil:
+		nt.PavilionEnd = pavilion
+	}
+	switch {
+	case surgery == nil:
+		props.PreviewHint = msgPreviewNeedsSurgery
+	case pErr != nil:
+		props.PreviewHint = msgPreviewNeedsPavilion
+		if v.PavilionDate != "" && v.PavilionTime != "" {
+			props.PreviewHint = pErr.Error()
+		}
+	default:
+		res, err := h.store.PreviewFPA(ctx, p, clinicID, surgery.ID, pavilion)
+		if err != nil {
+			var ie *fpa.InputError
+			if !errors.As(err, &ie) {
+				return props, nil, err
+			}
+			props.PreviewHint = ie.Msg
+			break
+		}
+		props.Preview = buildPreview(res, *surgery, v.Block)
+		for _, b := range props.Preview.Choices {
+			if b.Selected {
+				nt.BlockStart, _ = strconv.Atoi(b.Start)
+			}
+		}
+		if validate && v.Block != "" && !blockOffered(props.Preview.Choices, v.Block) {
+			errs.Add("bloque", msgBlockNotOffered)
+		}
+	}
+
+	// Location.
+	if validate {
+		nt.Room = optionalText(errs, "habitacion", v.Room, 20, fmt.Sprintf(msgTooLong, "La habitación", 20))
+		nt.Bed = optionalText(errs, "cama", v.Bed, 20, fmt.Sprintf(msgTooLong, "La cama", 20))
+		nt.Location = optionalText(errs, "ubicacion", v.Location, 60, fmt.Sprintf(msgTooLong, "La ubicación", 60))
+		nt.EpisodeID = optionalText(errs, "episodio", v.EpisodeID, 40, fmt.Sprintf(msgTooLong, "El ID del episodio", 40))
+		if props.Active != nil {
+			errs.Add("rut", msgPatientHasActive)
+		}
+	}
+	props.Values = v
+	props.Errors = sortErrors(*errs)
+	return props, nt, nil
+}
+
+// ticketFieldOrder is the order of the form, which the error summary follows.
+var ticketFieldOrder = []string{"rut", "nombres", "apellido_paterno", "apellido_materno", "edad", "sexo",
+	"especialidad", "cirugia", "medico", "fecha_pabellon", "hora_pabellon", "bloque", "habitacion", "cama", "ubicacion", "episodio"}
+
+func sortErrors(errs components.Errors) components.Errors {
+	out := make(components.Errors, 0, len(errs))
+	for _, f := range ticketFieldOrder {
+		if m := errs.For(f); m != "" {
+			out = append(out, components.FormError{Field: f, Msg: m})
+		}
+	}
+	return out
+}
+
+// fillKnownPatient completes the fields the nurse left empty with what the clinic knows.
+// It reports whether anything was filled.
+func fillKnownPatient(v *components.TicketFormValues, p store.Patient) bool {
+	filled := false
+	set := func(dst *string, val string) {
+		if *dst == "" && val != "" {
+			*dst, filled = val, true
+		}
+	}
+	set(&v.FirstNames, p.FirstNames)
+	set(&v.LastNameFather, p.LastNameFather)
+	set(&v.LastNameMother, p.LastNameMother)
+	if p.Age.Valid {
+		set(&v.Age, strconv.Itoa(int(p.Age.Int16)))
+	}
+	set(&v.Sex, p.Sex)
+	return filled
+}
+
+// parsePavilionEnd reads the pavilion end and checks RULES §2's ±30 days window.
+func (h *Handler) parsePavilionEnd(v components.TicketFormValues) (time.Time, error) {
+	t, err := fpa.ParseWallTime(v.PavilionDate, v.PavilionTime)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if err := fpa.ValidatePavilionEnd(t, h.now()); err != nil {
+		return time.Time{}, err
+	}
+	return t, nil
+}
+
+func buildPreview(res fpa.Result, s store.Surgery, chosen string) *components.FPAPreview {
+	pv := &components.FPAPreview{}
+	selected := res.Proposed
+	if start, err := strconv.Atoi(chosen); err == nil && start != res.Proposed.Block.Start {
+		if slot, err := res.Choose(start); err == nil {
+			selected = slot
+		}
+	}
+	for _, b := range res.Choosable {
+		pv.Choices = append(pv.Choices, components.BlockOption{
+			Start: strconv.Itoa(b.Start), Label: b.Label(),
+			Proposed: b.Start == res.Proposed.Block.Start, Selected: b.Start == selected.Block.Start,
+		})
+	}
+	pv.FPAText = fpa.FormatFPA(selected.Start, selected.Block)
+	pv.Nights = fpa.Nights(res.P, selected.Start)
+	short := func(t time.Time) string { return t.In(fpa.Santiago).Format("02/01 15:04") }
+	plain := res.P.Add(fpa.Surgery{BaseStayHours: mustHours(s.BaseStayHours)}.BaseStay())
+	pv.Explanation = fmt.Sprintf("Fin de pabellón %s + %s h = %s → bloque %s",
+		short(res.P), components.Hours(s.BaseStayHours), short(plain), res.Proposed.Block.Label())
+	if fpa.DateOf(plain) != res.Proposed.Date || !res.R.Equal(plain) {
+		pv.Explanation += " del " + res.Proposed.Date.String()
+	}
+	if !res.R.Equal(plain) && s.CutoffHour.Valid {
+		pv.Ambulatory = fmt.Sprintf(msgAmbulatoryRule, s.CutoffHour.Int16, short(res.R))
+	}
+	return pv
+}
+
+func mustHours(s string) float64 {
+	h, _ := strconv.ParseFloat(s, 64) // the database's numeric text always parses
+	return h
+}
+
+func blockOffered(choices []components.BlockOption, start string) bool {
+	for _, b := range choices {
+		if b.Start == start {
+			return true
+		}
+	}
+	return false
+}
+
+func requiredText(errs *components.Errors, field, v string, max int, missing, tooLong string) string {
+	if v == "" {
+		errs.Add(field, missing)
+	}
+	return optionalText(errs, field, v, max, tooLong)
+}
+
+func optionalText(errs *components.Errors, field, v string, max int, tooLong string) string {
+	if utf8.RuneCountInString(v) > max {
+		errs.Add(field, tooLong)
+	}
+	return v
+}
