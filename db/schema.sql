@@ -197,6 +197,67 @@ ALTER TABLE public.doctors ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 
 
 --
+-- Name: form_submissions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.form_submissions (
+    clinic_id bigint NOT NULL,
+    key text NOT NULL,
+    ticket_id bigint NOT NULL,
+    action text NOT NULL,
+    created_by bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT form_submissions_key_check CHECK (((length(key) >= 16) AND (length(key) <= 64)))
+);
+
+ALTER TABLE ONLY public.form_submissions FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: fpa_modifications; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.fpa_modifications (
+    clinic_id bigint NOT NULL,
+    id bigint NOT NULL,
+    ticket_id bigint NOT NULL,
+    seq smallint NOT NULL,
+    previous_fpa_at timestamp with time zone NOT NULL,
+    previous_block_start smallint NOT NULL,
+    previous_block_end smallint NOT NULL,
+    new_fpa_at timestamp with time zone NOT NULL,
+    new_block_start smallint NOT NULL,
+    new_block_end smallint NOT NULL,
+    reason_id bigint NOT NULL,
+    justification text NOT NULL,
+    direction text NOT NULL,
+    extra_nights integer NOT NULL,
+    modified_by bigint NOT NULL,
+    modified_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT fpa_modifications_changed_check CHECK ((new_fpa_at <> previous_fpa_at)),
+    CONSTRAINT fpa_modifications_direction_check CHECK ((direction = ANY (ARRAY['later'::text, 'earlier'::text]))),
+    CONSTRAINT fpa_modifications_justification_check CHECK (((length(btrim(justification)) >= 1) AND (length(btrim(justification)) <= 1000))),
+    CONSTRAINT fpa_modifications_seq_check CHECK (((seq >= 1) AND (seq <= 5)))
+);
+
+ALTER TABLE ONLY public.fpa_modifications FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: fpa_modifications_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.fpa_modifications ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.fpa_modifications_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: login_audit; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -467,12 +528,23 @@ CREATE TABLE public.tickets (
     created_by bigint NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    annulled_at timestamp with time zone,
+    annulled_by bigint,
+    annul_reason_id bigint,
+    annul_note text DEFAULT ''::text NOT NULL,
+    discharged_at timestamp with time zone,
+    discharge_recorded_at timestamp with time zone,
+    discharge_recorded_by bigint,
     CONSTRAINT tickets_ambulatory_cutoff_hour_check CHECK (((ambulatory_cutoff_hour >= 0) AND (ambulatory_cutoff_hour <= 23))),
+    CONSTRAINT tickets_annul_note_check CHECK ((length(annul_note) <= 1000)),
+    CONSTRAINT tickets_annulled_check CHECK (((status = 'anulado'::text) = ((annulled_at IS NOT NULL) AND (annulled_by IS NOT NULL) AND (annul_reason_id IS NOT NULL)))),
     CONSTRAINT tickets_base_stay_hours_check CHECK (((base_stay_hours > (0)::numeric) AND (base_stay_hours <= (2160)::numeric))),
     CONSTRAINT tickets_bed_check CHECK ((length(bed) <= 20)),
     CONSTRAINT tickets_block_check CHECK (((fpa_block_start < fpa_block_end) AND (original_block_start < original_block_end))),
     CONSTRAINT tickets_code_check CHECK ((code ~ '^TH-[A-Z]{2,6}-[0-9]{4}-[0-9]{3,}$'::text)),
     CONSTRAINT tickets_cutoff_check CHECK ((is_ambulatory = (ambulatory_cutoff_hour IS NOT NULL))),
+    CONSTRAINT tickets_discharge_after_pavilion_check CHECK (((discharged_at IS NULL) OR (discharged_at > pavilion_end_at))),
+    CONSTRAINT tickets_discharged_check CHECK (((status = 'alta'::text) = ((discharged_at IS NOT NULL) AND (discharge_recorded_at IS NOT NULL) AND (discharge_recorded_by IS NOT NULL)))),
     CONSTRAINT tickets_episode_id_check CHECK ((length(episode_id) <= 40)),
     CONSTRAINT tickets_fpa_after_pavilion_check CHECK ((fpa_end_at > pavilion_end_at)),
     CONSTRAINT tickets_fpa_block_end_check CHECK (((fpa_block_end >= 1) AND (fpa_block_end <= 1440))),
@@ -619,6 +691,38 @@ ALTER TABLE ONLY public.doctors
 
 ALTER TABLE ONLY public.doctors
     ADD CONSTRAINT doctors_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: form_submissions form_submissions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.form_submissions
+    ADD CONSTRAINT form_submissions_pkey PRIMARY KEY (clinic_id, key);
+
+
+--
+-- Name: fpa_modifications fpa_modifications_clinic_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.fpa_modifications
+    ADD CONSTRAINT fpa_modifications_clinic_id_id_key UNIQUE (clinic_id, id);
+
+
+--
+-- Name: fpa_modifications fpa_modifications_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.fpa_modifications
+    ADD CONSTRAINT fpa_modifications_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: fpa_modifications fpa_modifications_ticket_id_seq_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.fpa_modifications
+    ADD CONSTRAINT fpa_modifications_ticket_id_seq_key UNIQUE (ticket_id, seq);
 
 
 --
@@ -812,6 +916,13 @@ CREATE INDEX action_audit_entity_idx ON public.action_audit USING btree (entity,
 
 
 --
+-- Name: fpa_modifications_ticket_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX fpa_modifications_ticket_idx ON public.fpa_modifications USING btree (clinic_id, ticket_id, seq);
+
+
+--
 -- Name: login_audit_clinic_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -942,6 +1053,54 @@ ALTER TABLE ONLY public.doctors
 
 
 --
+-- Name: form_submissions form_submissions_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.form_submissions
+    ADD CONSTRAINT form_submissions_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES public.clinics(id);
+
+
+--
+-- Name: form_submissions form_submissions_clinic_id_ticket_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.form_submissions
+    ADD CONSTRAINT form_submissions_clinic_id_ticket_id_fkey FOREIGN KEY (clinic_id, ticket_id) REFERENCES public.tickets(clinic_id, id);
+
+
+--
+-- Name: form_submissions form_submissions_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.form_submissions
+    ADD CONSTRAINT form_submissions_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+
+--
+-- Name: fpa_modifications fpa_modifications_clinic_id_reason_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.fpa_modifications
+    ADD CONSTRAINT fpa_modifications_clinic_id_reason_id_fkey FOREIGN KEY (clinic_id, reason_id) REFERENCES public.reasons(clinic_id, id);
+
+
+--
+-- Name: fpa_modifications fpa_modifications_clinic_id_ticket_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.fpa_modifications
+    ADD CONSTRAINT fpa_modifications_clinic_id_ticket_id_fkey FOREIGN KEY (clinic_id, ticket_id) REFERENCES public.tickets(clinic_id, id);
+
+
+--
+-- Name: fpa_modifications fpa_modifications_modified_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.fpa_modifications
+    ADD CONSTRAINT fpa_modifications_modified_by_fkey FOREIGN KEY (modified_by) REFERENCES public.users(id);
+
+
+--
 -- Name: login_audit login_audit_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -998,6 +1157,22 @@ ALTER TABLE ONLY public.ticket_counters
 
 
 --
+-- Name: tickets tickets_annul_reason_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tickets
+    ADD CONSTRAINT tickets_annul_reason_fkey FOREIGN KEY (clinic_id, annul_reason_id) REFERENCES public.reasons(clinic_id, id);
+
+
+--
+-- Name: tickets tickets_annulled_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tickets
+    ADD CONSTRAINT tickets_annulled_by_fkey FOREIGN KEY (annulled_by) REFERENCES public.users(id);
+
+
+--
 -- Name: tickets tickets_clinic_id_doctor_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1035,6 +1210,14 @@ ALTER TABLE ONLY public.tickets
 
 ALTER TABLE ONLY public.tickets
     ADD CONSTRAINT tickets_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+
+--
+-- Name: tickets tickets_discharge_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tickets
+    ADD CONSTRAINT tickets_discharge_recorded_by_fkey FOREIGN KEY (discharge_recorded_by) REFERENCES public.users(id);
 
 
 --
@@ -1095,6 +1278,32 @@ ALTER TABLE public.doctors ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY doctors_tenant ON public.doctors USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
+-- Name: form_submissions; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.form_submissions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: form_submissions form_submissions_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY form_submissions_tenant ON public.form_submissions USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+
+
+--
+-- Name: fpa_modifications; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.fpa_modifications ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: fpa_modifications fpa_modifications_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY fpa_modifications_tenant ON public.fpa_modifications USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
 
 
 --

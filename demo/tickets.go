@@ -40,9 +40,18 @@ var ticketPlan = []struct {
 	{wanted{fpa.Vigente, fpa.UrgencyCritico}, 2},
 	{wanted{fpa.Vigente, fpa.UrgencyEnVentana}, 1},
 	{wanted{fpa.Vencido, fpa.UrgencyNone}, 3},
-	// Anulado and De alta need the annulment and discharge operations (RULES §5), which do
-	// not exist yet: once they do, add a few tickets here and annul / discharge them after
-	// creation in seedClinicTickets.
+	// Created overdue, then annulled or discharged (RULES §5).
+	{wanted{fpa.Anulado, fpa.UrgencyNone}, 1},
+	{wanted{fpa.DeAlta, fpa.UrgencyNone}, 1},
+}
+
+// createdAs is the state a planned ticket has right after creation: annulled and discharged
+// ones start overdue, the usual story of a ticket the ward then closes.
+func createdAs(w wanted) wanted {
+	if w.State == fpa.Anulado || w.State == fpa.DeAlta {
+		return wanted{fpa.Vencido, fpa.UrgencyNone}
+	}
+	return w
 }
 
 // fallback is the state a ticket gets instead when its wanted one cannot exist at now. A
@@ -106,6 +115,8 @@ type clinicData struct {
 	Doctors    []demoDoctor
 	Blocks     []fpa.Block
 	Thresholds fpa.Thresholds
+	// AnnulReasonID is the annulment reason the demo uses ("Cirugía suspendida").
+	AnnulReasonID int64
 }
 
 // plannedTicket is a ticket to create and the state it must show at now.
@@ -144,6 +155,12 @@ func seedClinicTickets(ctx context.Context, st *store.Store, code string, now ti
 			return err
 		}
 		// The search used the same engine as CreateTicket; a mismatch means they diverged.
+		if s, u := tk.State(now); (wanted{s, u}) != createdAs(pt.Want) {
+			return fmt.Errorf("ticket %s shows %s, planned %s", tk.Code, wanted{s, u}, createdAs(pt.Want))
+		}
+		if tk, err = closeTicket(ctx, st, p, c, tk, pt.Want.State, now); err != nil {
+			return err
+		}
 		if s, u := tk.State(now); (wanted{s, u}) != pt.Want {
 			return fmt.Errorf("ticket %s shows %s, planned %s", tk.Code, wanted{s, u}, pt.Want)
 		}
@@ -176,6 +193,11 @@ func loadClinicData(ctx context.Context, st *store.Store, p store.Principal, cod
 		}
 		c.Surgeries = append(c.Surgeries, demoSurgery{ID: s.ID, Name: s.Name, Specialty: s.SpecialtyName,
 			Rule: fpa.Surgery{BaseStayHours: h, Ambulatory: s.Ambulatory, CutoffHour: int(s.CutoffHour.Int16)}})
+	}
+	for _, r := range cat.Reasons {
+		if r.Category == "annulment" && r.Name == "Cirugía suspendida" {
+			c.AnnulReasonID = r.ID
+		}
 	}
 	for _, d := range cat.Doctors {
 		if d.Active {
@@ -222,7 +244,7 @@ func planTickets(c clinicData, now time.Time) ([]plannedTicket, error) {
 		for !c.possible(w, now) && fallback[w] != (wanted{}) {
 			w = fallback[w]
 		}
-		s, p, err := c.search(rng, w, now)
+		s, p, err := c.search(rng, createdAs(w), now)
 		if err != nil {
 			return nil, err
 		}
@@ -403,4 +425,21 @@ func randomBed(rng *rand.Rand) (room, bed, location string) {
 	default:
 		return strconv.Itoa(701 + rng.IntN(16)), "A", "Pensionado"
 	}
+}
+
+// closeTicket annuls or discharges a freshly created overdue ticket when the plan says so.
+func closeTicket(ctx context.Context, st *store.Store, p store.Principal, c clinicData, tk store.Ticket, want fpa.State, now time.Time) (store.Ticket, error) {
+	ch := store.Change{TicketID: tk.ID, Version: tk.Version}
+	switch want {
+	case fpa.Anulado:
+		return st.AnnulTicket(ctx, p, ch, c.AnnulReasonID, "Cirugía reprogramada por el equipo médico.", now)
+	case fpa.DeAlta:
+		// Discharged an hour into the FPA block, or just now if that is still ahead.
+		d := tk.FPA.Add(time.Hour)
+		if d.After(now) {
+			d = now.Add(-time.Minute)
+		}
+		return st.RecordDischarge(ctx, p, ch, d, now)
+	}
+	return tk, nil
 }

@@ -8,3 +8,7 @@ func (t *Tx) CountForTest(ctx context.Context, query string, args ...any) (int, 
 	err := t.tx.GetContext(ctx, &n, query, args...)
 	return n, err
 }
+
+// BoardSQLForTest returns the board's list and counts queries, for the plan test to EXPLAIN
+// exactly what Board runs.
+func BoardSQLForTest() (list, counts string) { return boardListSQL, boardCountsSQL }

@@ -73,6 +73,15 @@ type Ticket struct {
 	CreatedByID   int64     `db:"created_by"`
 	CreatedByName string    `db:"created_by_name"`
 	CreatedAt     time.Time `db:"created_at"`
+
+	AnnulledAt     sql.NullTime `db:"annulled_at"`
+	AnnulledByName string       `db:"annulled_by_name"`
+	AnnulReason    string       `db:"annul_reason"`
+	AnnulNote      string       `db:"annul_note"`
+
+	DischargedAt          sql.NullTime `db:"discharged_at"`
+	DischargeRecordedAt   sql.NullTime `db:"discharge_recorded_at"`
+	DischargeRecordedName string       `db:"discharge_recorded_name"`
 }
 
 // Thresholds are the ticket's clinic urgency thresholds (RULES §6).
@@ -95,12 +104,17 @@ SELECT t.clinic_id, c.name AS clinic_name, c.critical_hours, c.warning_hours,
        t.pavilion_end_at, t.fpa_at, t.fpa_end_at, t.fpa_block_start, t.fpa_block_end,
        t.original_fpa_at, t.original_block_start, t.original_block_end,
        t.room, t.bed, t.location, t.episode_id,
-       t.created_by, u.username AS created_by_name, t.created_at
+       t.created_by, u.username AS created_by_name, t.created_at,
+       t.annulled_at, coalesce(ua.username, '') AS annulled_by_name, coalesce(ar.name, '') AS annul_reason, t.annul_note,
+       t.discharged_at, t.discharge_recorded_at, coalesce(ud.username, '') AS discharge_recorded_name
 FROM tickets t
 JOIN clinics c ON c.id = t.clinic_id
 JOIN patients p ON p.clinic_id = t.clinic_id AND p.id = t.patient_id
 JOIN users u ON u.id = t.created_by
-LEFT JOIN doctors d ON d.clinic_id = t.clinic_id AND d.id = t.doctor_id`
+LEFT JOIN doctors d ON d.clinic_id = t.clinic_id AND d.id = t.doctor_id
+LEFT JOIN users ua ON ua.id = t.annulled_by
+LEFT JOIN reasons ar ON ar.clinic_id = t.clinic_id AND ar.id = t.annul_reason_id
+LEFT JOIN users ud ON ud.id = t.discharge_recorded_by`
 
 // ViewTicket reads a ticket for its page and audits the view (RULES §10). Another clinic's
 // ticket is ErrNotFound.
