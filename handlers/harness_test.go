@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -140,3 +141,5 @@ func (e *env) count(query string, args ...any) int {
 	}
 	return n
 }
+
+func testdbOpen(e *env) *sql.DB { return testdb.Open(e.t, e.adminURL) }

@@ -50,3 +50,32 @@ const (
 const (
 	msgDateRangeInverted = "La fecha «hasta» debe ser igual o posterior a «desde»."
 )
+
+// Ticket lifecycle.
+const (
+	msgAlreadyApplied       = "Este cambio ya estaba registrado."
+	msgFPAModified          = "FPA modificada exitosamente."
+	msgTicketAnnulled       = "Ticket %s anulado exitosamente."
+	msgAnnulReverted        = "Anulación revertida: el ticket %s está vigente nuevamente."
+	msgDischargeRecorded    = "Alta registrada."
+	msgDischargeUndone      = "Alta deshecha: el ticket está vigente nuevamente."
+	msgTicketUpdated        = "Ticket actualizado exitosamente."
+	msgLimitReached         = "Se alcanzó el límite de 5 modificaciones de FPA."
+	msgNotActive            = "El ticket ya no está vigente: esta acción no está disponible."
+	msgNotAnnulled          = "El ticket no está anulado."
+	msgNotDischarged        = "El ticket no tiene un alta registrada."
+	msgOtherVigente         = "El paciente tiene otro ticket vigente: no se puede reactivar este."
+	msgUndoExpired          = "Solo se puede deshacer un alta durante las 24 horas siguientes a su registro."
+	msgLocked               = "La habitación, la cama y la ubicación no se pueden cambiar en un ticket dado de alta o anulado."
+	msgSameFPA              = "La nueva FPA debe ser distinta de la actual."
+	msgReasonRequired       = "Elija una razón de la lista."
+	msgJustificationMissing = "Escriba la justificación del cambio."
+	msgJustificationLong    = "La justificación no puede superar 1000 caracteres."
+	msgBlockRequired        = "Elija el rango horario de alta."
+	msgNoteRequired         = "Escriba el motivo."
+	msgNoteLong             = "La nota no puede superar 1000 caracteres."
+	msgDischargeBeforeP     = "El alta debe ser posterior al fin de pabellón (%s)."
+	msgDischargeInFuture    = "El alta no puede estar en el futuro."
+	msgAnnulNotOwn          = "Solo puede anular los tickets que usted creó."
+	msgStaleTyped           = "Otra persona cambió este ticket: revise los datos actuales."
+)

@@ -70,6 +70,18 @@ func (h *Handler) App() *fiber.App {
 	app.Get("/tickets/:id", all, h.showTicket)
 	app.Get("/tickets/:id/estado", all, h.ticketStatus)
 
+	// Ticket lifecycle (RULES §4–§5). Clinical users annul only their own tickets: the store
+	// checks ownership, since it depends on the ticket.
+	admins := requireRole(store.RoleSuperuser, store.RoleAdmin)
+	app.Post("/tickets/:id/fpa", writers, h.modifyFPA)
+	app.Post("/tickets/:id/fpa/vista-previa", writers, h.previewModifyFPA)
+	app.Post("/tickets/:id/anular", writers, h.annulTicket)
+	app.Post("/tickets/:id/revertir-anulacion", admins, h.revertAnnulment)
+	app.Post("/tickets/:id/alta", writers, h.recordDischarge)
+	app.Post("/tickets/:id/deshacer-alta", admins, h.undoDischarge)
+	app.Get("/tickets/:id/ubicacion", writers, h.showEditLocation)
+	app.Post("/tickets/:id/ubicacion", writers, h.editLocation)
+
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

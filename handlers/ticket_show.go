@@ -31,9 +31,11 @@ func (h *Handler) showTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return render(c, fiber.StatusOK, components.TicketPage(components.TicketPageProps{
-		Page: h.page(c, "Ticket "+t.Code), T: components.NewTicketView(t, h.now()),
-	}))
+	props, err := h.ticketPage(c, t)
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, components.TicketPage(props))
 }
 
 // ticketStatus is the state and countdown fragment, refreshed every minute while visible.

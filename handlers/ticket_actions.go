@@ -1,0 +1,167 @@
+package handlers
+
+import (
+	"errors"
+
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/fpa"
+	"github.com/redsalud/ticket-home/store"
+)
+
+// capabilities says what the principal may do with t now (RULES §5, §9).
+func capabilities(p store.Principal, t store.Ticket, now time.Time) components.Capabilities {
+	admin := p.Role == store.RoleAdmin || p.Role == store.RoleSuperuser
+	writer := admin || p.Role == store.RoleClinical
+	vigente := t.Status == "vigente"
+	return components.Capabilities{
+		Modify:        writer && vigente && t.ModificationCount < 5,
+		LimitReached:  writer && vigente && t.ModificationCount >= 5,
+		Discharge:     writer && vigente,
+		UndoDischarge: admin && t.Status == "alta" && now.Before(t.DischargeRecordedAt.Time.Add(store.UndoDischargeWindow)),
+		Annul:         vigente && (admin || (p.Role == store.RoleClinical && t.CreatedByID == p.UserID)),
+		Revert:        admin && t.Status == "anulado",
+		EditLocation:  writer && vigente,
+		EditEpisode:   writer && t.Status != "anulado",
+		EditPatient:   admin && t.Status != "anulado",
+	}
+}
+
+// ticketPage builds the ticket page for t with fresh, empty action forms.
+func (h *Handler) ticketPage(c *fiber.Ctx, t store.Ticket) (components.TicketPageProps, error) {
+	ctx := c.UserContext()
+	p := state(c).principal
+	now := h.now()
+	mods, err := h.store.Modifications(ctx, p, t.ID)
+	if err != nil {
+		return components.TicketPageProps{}, err
+	}
+	cat, err := h.store.Catalog(ctx, p)
+	if err != nil {
+		return components.TicketPageProps{}, err
+	}
+	props := components.TicketPageProps{
+		Page: h.page(c, "Ticket "+t.Code),
+		T:    components.NewTicketView(t, now),
+		Can:  capabilities(p, t, now),
+	}
+	for _, m := range mods {
+		props.Mods = append(props.Mods, components.ModificationView{Modification: m})
+	}
+	var blocks []fpa.Block
+	var reasons []store.Reason
+	for _, b := range cat.Blocks {
+		if b.ClinicID == t.ClinicID {
+			blocks = append(blocks, fpa.Block{ID: b.ID, Start: b.StartMinute, End: b.EndMinute, Active: b.Active})
+		}
+	}
+	for _, r := range cat.Reasons {
+		if r.ClinicID == t.ClinicID {
+			reasons = append(reasons, r)
+		}
+	}
+	props.BlockOptions = components.BlockOptions(blocks)
+	props.ModReasons = components.ReasonOptions(reasons, "modification")
+	props.AnnulReasons = components.ReasonOptions(reasons, "annulment")
+	fresh := func() components.SimpleForm {
+		return components.SimpleForm{Version: t.Version, Key: randomToken(18), Values: map[string]string{}}
+	}
+	props.Modify = components.ModifyForm{
+		Date: fpa.FormatDate(t.FPA), Block: strconv.Itoa(t.BlockStart), Version: t.Version, Key: randomToken(18),
+	}
+	props.Annul, props.Revert, props.Undo = fresh(), fresh(), fresh()
+	props.Discharge = fresh()
+	props.Discharge.Values["fecha"] = fpa.FormatDate(now)
+	props.Discharge.Values["hora"] = fpa.FormatTime(now)
+	return props, nil
+}
+
+// change reads the version and one-time key every ticket form carries.
+func readChange(c *fiber.Ctx, id int64) store.Change {
+	v, _ := strconv.Atoi(c.FormValue("version"))
+	key := strings.TrimSpace(c.FormValue("clave"))
+	if len(key) < 16 || len(key) > 64 {
+		key = "" // a form without a usable key still works, without double-submit protection
+	}
+	return store.Change{TicketID: id, Version: v, Key: key}
+}
+
+// currentTicket loads the ticket named by :id for an action (404 for another clinic's).
+func (h *Handler) currentTicket(c *fiber.Ctx) (store.Ticket, error) {
+	id, err := ticketID(c)
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	return h.store.Ticket(c.UserContext(), state(c).principal, id)
+}
+
+// actionDone ends a successful (or already applied) change on the ticket page.
+func (h *Handler) actionDone(c *fiber.Ctx, t store.Ticket, err error, msg string) error {
+	if errors.Is(err, store.ErrAlreadySubmitted) {
+		msg = msgAlreadyApplied
+	}
+	h.flash(c, msg)
+	return h.seeOther(c, "/tickets/"+strconv.FormatInt(t.ID, 10))
+}
+
+// renderTicketPage answers a refused action: the whole page with the form as submitted, or
+// for htmx the modification section alone.
+func (h *Handler) renderTicketPage(c *fiber.Ctx, status int, props components.TicketPageProps) error {
+	if isFragmentRequest(c) && c.Get("HX-Target") != "" && strings.Contains(c.Get("HX-Target"), "modificar-fpa") {
+		return render(c, status, components.ModifySection(props))
+	}
+	return render(c, status, components.TicketPage(props))
+}
+
+// lifecycleStatus maps what the store refused to a status and message; ok is false for
+// errors that are not the user's.
+func lifecycleStatus(err error) (status int, msg string, ok bool) {
+	var stale *store.StaleError
+	switch {
+	case errors.As(err, &stale):
+		return fiber.StatusConflict, "", true
+	case errors.Is(err, store.ErrLimitReached):
+		return fiber.StatusConflict, msgLimitReached, true
+	case errors.Is(err, store.ErrNotActive):
+		return fiber.StatusConflict, msgNotActive, true
+	case errors.Is(err, store.ErrNotAnnulled):
+		return fiber.StatusConflict, msgNotAnnulled, true
+	case errors.Is(err, store.ErrNotDischarged):
+		return fiber.StatusConflict, msgNotDischarged, true
+	case errors.Is(err, store.ErrOtherVigente):
+		return fiber.StatusConflict, msgOtherVigente, true
+	case errors.Is(err, store.ErrUndoExpired):
+		return fiber.StatusConflict, msgUndoExpired, true
+	case errors.Is(err, store.ErrLocked):
+		return fiber.StatusConflict, msgLocked, true
+	}
+	return 0, "", false
+}
+
+// parseFormTicket re-reads the ticket for an error page after a refused change.
+func (h *Handler) refusedPage(c *fiber.Ctx, t store.Ticket, err error) (components.TicketPageProps, int, error) {
+	var stale *store.StaleError
+	if errors.As(err, &stale) {
+		t = stale.Current
+	} else if fresh, ferr := h.store.Ticket(c.UserContext(), state(c).principal, t.ID); ferr == nil {
+		t = fresh
+	}
+	props, perr := h.ticketPage(c, t)
+	if perr != nil {
+		return props, 0, perr
+	}
+	status, _, _ := lifecycleStatus(err)
+	return props, status, nil
+}
+
+func formatMaybe(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return fpa.FormatDateTime(t)
+}

@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/store"
+)
+
+// annulTicket annuls after a confirmation step that works without JavaScript: the first
+// submit shows "¿Está seguro…?", the second (confirmar=1) annuls.
+func (h *Handler) annulTicket(c *fiber.Ctx) error {
+	t, err := h.currentTicket(c)
+	if err != nil {
+		return err
+	}
+	p := state(c).principal
+	ch := readChange(c, t.ID)
+	reason := strings.TrimSpace(c.FormValue("razon"))
+	note := strings.TrimSpace(c.FormValue("nota"))
+	var errs components.Errors
+	reasonID, perr := strconv.ParseInt(reason, 10, 64)
+	if perr != nil || reasonID <= 0 {
+		errs.Add("anular_razon", msgReasonRequired)
+	}
+	if utf8.RuneCountInString(note) > 1000 {
+		errs.Add("anular_razon", msgNoteLong)
+	}
+	if len(errs) == 0 && c.FormValue("confirmar") == "1" {
+		done, err := h.store.AnnulTicket(c.UserContext(), p, ch, reasonID, note, h.now())
+		switch {
+		case err == nil || errors.Is(err, store.ErrAlreadySubmitted):
+			return h.actionDone(c, done, err, fmt.Sprintf(msgTicketAnnulled, t.Code))
+		case errors.Is(err, store.ErrForbidden):
+			return fiber.ErrForbidden
+		case errors.Is(err, store.ErrReasonUnavailable):
+			errs.Add("anular_razon", msgReasonRequired)
+		default:
+			if _, _, ok := lifecycleStatus(err); !ok {
+				return err
+			}
+			props, status, err2 := h.refusedPage(c, t, err)
+			if err2 != nil {
+				return err2
+			}
+			_, props.Annul.Message, _ = lifecycleStatus(err)
+			if status == fiber.StatusConflict && props.Annul.Message == "" {
+				props.Annul.Message = msgStaleTyped
+			}
+			props.Annul.Values = map[string]string{"razon": reason, "nota": note}
+			return h.renderTicketPage(c, status, props)
+		}
+	}
+	if !capabilities(p, t, h.now()).Annul {
+		if t.Status != "vigente" {
+			props, _, err := h.refusedPage(c, t, store.ErrNotActive)
+			if err != nil {
+				return err
+			}
+			props.Annul.Message = msgNotActive
+			return h.renderTicketPage(c, fiber.StatusConflict, props)
+		}
+		return fiber.ErrForbidden
+	}
+	props, err := h.ticketPage(c, t)
+	if err != nil {
+		return err
+	}
+	props.Annul.Values = map[string]string{"razon": reason, "nota": note}
+	props.Annul.Errors = errs
+	props.Annul.Version, props.Annul.Key = ch.Version, ch.Key
+	if props.Annul.Key == "" {
+		props.Annul.Key = randomToken(18)
+	}
+	status := fiber.StatusOK
+	if len(errs) > 0 {
+		status = fiber.StatusUnprocessableEntity
+	} else {
+		props.ConfirmAnnul = true
+	}
+	return h.renderTicketPage(c, status, props)
+}
+
+// revertAnnulment makes an annulled ticket vigente again (admins), with a note.
+func (h *Handler) revertAnnulment(c *fiber.Ctx) error {
+	t, err := h.currentTicket(c)
+	if err != nil {
+		return err
+	}
+	ch := readChange(c, t.ID)
+	note := strings.TrimSpace(c.FormValue("nota"))
+	var errs components.Errors
+	switch n := utf8.RuneCountInString(note); {
+	case n == 0:
+		errs.Add("revertir_nota", msgNoteRequired)
+	case n > 1000:
+		errs.Add("revertir_nota", msgNoteLong)
+	}
+	if len(errs) == 0 {
+		done, err := h.store.RevertAnnulment(c.UserContext(), state(c).principal, ch, note, h.now())
+		if err == nil || errors.Is(err, store.ErrAlreadySubmitted) {
+			return h.actionDone(c, done, err, fmt.Sprintf(msgAnnulReverted, t.Code))
+		}
+		if _, _, ok := lifecycleStatus(err); !ok {
+			return err
+		}
+		props, status, err2 := h.refusedPage(c, t, err)
+		if err2 != nil {
+			return err2
+		}
+		_, props.Revert.Message, _ = lifecycleStatus(err)
+		props.Revert.Values["nota"] = note
+		return h.renderTicketPage(c, status, props)
+	}
+	props, err := h.ticketPage(c, t)
+	if err != nil {
+		return err
+	}
+	props.Revert.Values["nota"] = note
+	props.Revert.Errors = errs
+	return h.renderTicketPage(c, fiber.StatusUnprocessableEntity, props)
+}

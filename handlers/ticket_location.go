@@ -1,0 +1,78 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/store"
+)
+
+func (h *Handler) locationProps(c *fiber.Ctx, t store.Ticket) components.LocationProps {
+	return components.LocationProps{
+		Page: h.page(c, "Ubicación · "+t.Code), T: components.NewTicketView(t, h.now()),
+		Room: t.Room, Bed: t.Bed, Location: t.Location, Episode: t.EpisodeID,
+		Version: t.Version, Key: randomToken(18), Can: capabilities(state(c).principal, t, h.now()),
+	}
+}
+
+// showEditLocation is the small form page that edits room, bed, location and episode id.
+func (h *Handler) showEditLocation(c *fiber.Ctx) error {
+	t, err := h.currentTicket(c)
+	if err != nil {
+		return err
+	}
+	props := h.locationProps(c, t)
+	if !props.Can.EditEpisode {
+		return fiber.ErrForbidden
+	}
+	return render(c, fiber.StatusOK, components.LocationPage(props))
+}
+
+// editLocation saves room, bed, location and episode id; annulled tickets are read-only and
+// discharged ones keep their bed and location (the episode stays editable).
+func (h *Handler) editLocation(c *fiber.Ctx) error {
+	t, err := h.currentTicket(c)
+	if err != nil {
+		return err
+	}
+	in := store.LocationInput{
+		Room: strings.TrimSpace(c.FormValue("habitacion")), Bed: strings.TrimSpace(c.FormValue("cama")),
+		Location: strings.TrimSpace(c.FormValue("ubicacion")), EpisodeID: strings.TrimSpace(c.FormValue("episodio")),
+	}
+	ch := readChange(c, t.ID)
+	var errs components.Errors
+	optionalText(&errs, "habitacion", in.Room, 20, fmt.Sprintf(msgTooLong, "La habitación", 20))
+	optionalText(&errs, "cama", in.Bed, 20, fmt.Sprintf(msgTooLong, "La cama", 20))
+	optionalText(&errs, "ubicacion", in.Location, 60, fmt.Sprintf(msgTooLong, "La ubicación", 60))
+	optionalText(&errs, "episodio", in.EpisodeID, 40, fmt.Sprintf(msgTooLong, "El ID del episodio", 40))
+	status := fiber.StatusUnprocessableEntity
+	props := h.locationProps(c, t)
+	if len(errs) == 0 {
+		done, err := h.store.UpdateLocation(c.UserContext(), state(c).principal, ch, in, h.now())
+		if err == nil || errors.Is(err, store.ErrAlreadySubmitted) {
+			return h.actionDone(c, done, err, msgTicketUpdated)
+		}
+		var stale *store.StaleError
+		_, msg, ok := lifecycleStatus(err)
+		if !ok {
+			return err
+		}
+		status = fiber.StatusConflict
+		if errors.As(err, &stale) {
+			props = h.locationProps(c, stale.Current)
+			props.Conflict = &components.Conflict{DiscardHref: props.T.Href(), Rows: []components.ConflictRow{
+				{Label: "Habitación", Current: components.OrDash(stale.Current.Room), Typed: components.OrDash(in.Room)},
+				{Label: "Cama", Current: components.OrDash(stale.Current.Bed), Typed: components.OrDash(in.Bed)},
+				{Label: "Ubicación", Current: components.OrDash(stale.Current.Location), Typed: components.OrDash(in.Location)},
+				{Label: "ID del episodio", Current: components.OrDash(stale.Current.EpisodeID), Typed: components.OrDash(in.EpisodeID)},
+			}}
+		}
+		props.Message = msg
+	}
+	props.Room, props.Bed, props.Location, props.Episode, props.Errors = in.Room, in.Bed, in.Location, in.EpisodeID, errs
+	return render(c, status, components.LocationPage(props))
+}
