@@ -43,6 +43,7 @@ func browserPath(t *testing.T) string {
 // server serves the application on a loopback port for the whole package.
 var (
 	srvOnce sync.Once
+	srv     *testapp.Server
 	srvBase string
 	srvErr  error
 )
@@ -55,6 +56,7 @@ func baseURL(t *testing.T) string {
 			srvErr = err
 			return
 		}
+		srv = s
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			srvErr = err

@@ -112,7 +112,13 @@ func (h *Handler) actionDone(c *fiber.Ctx, t store.Ticket, err error, msg string
 // renderTicketPage answers a refused action: the whole page with the form as submitted, or
 // for htmx the modification section alone.
 func (h *Handler) renderTicketPage(c *fiber.Ctx, status int, props components.TicketPageProps) error {
-	if isFragmentRequest(c) && c.Get("HX-Target") != "" && strings.Contains(c.Get("HX-Target"), "modificar-fpa") {
+	if isFragmentRequest(c) && strings.Contains(c.Get("HX-Target"), "modificar-fpa") {
+		if status == fiber.StatusConflict {
+			// The ticket changed: every part of the page may be out of date, not just the form.
+			c.Set("HX-Retarget", "#ticket-main")
+			c.Set("HX-Reswap", "outerHTML")
+			return render(c, status, components.TicketMain(props))
+		}
 		return render(c, status, components.ModifySection(props))
 	}
 	return render(c, status, components.TicketPage(props))
