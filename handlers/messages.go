@@ -79,3 +79,6 @@ const (
 	msgAnnulNotOwn          = "Solo puede anular los tickets que usted creó."
 	msgStaleTyped           = "Otra persona cambió este ticket: revise los datos actuales."
 )
+
+// Patient edit.
+const msgRUTTaken = "Otro paciente de la clínica ya tiene ese RUT."

@@ -81,6 +81,8 @@ func (h *Handler) App() *fiber.App {
 	app.Post("/tickets/:id/deshacer-alta", admins, h.undoDischarge)
 	app.Get("/tickets/:id/ubicacion", writers, h.showEditLocation)
 	app.Post("/tickets/:id/ubicacion", writers, h.editLocation)
+	app.Get("/tickets/:id/paciente", admins, h.showEditPatient)
+	app.Post("/tickets/:id/paciente", admins, h.editPatient)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app

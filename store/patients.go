@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Patient is a clinic's patient. RUT is canonical ("12345678-5").
@@ -91,4 +92,82 @@ func (s *Store) VigenteTicketByRUT(ctx context.Context, p Principal, clinicID in
 		return a, fmt.Errorf("store: vigente ticket by rut: %w", err)
 	}
 	return a, nil
+}
+
+// PatientEdit is an admin's correction of a patient's data (RULES §9).
+type PatientEdit struct {
+	PatientID int64
+	// Stamp is the patient's updated_at when the form was opened (unix microseconds): a form
+	// opened before someone else's edit is stale.
+	Stamp int64
+	Key   string
+	PatientInput
+}
+
+// ErrRUTTaken reports a RUT that another patient of the clinic already has.
+var ErrRUTTaken = errors.New("store: another patient of the clinic has that RUT")
+
+const (
+	patientForEditSQL = `
+SELECT clinic_id, id, rut, first_names, last_name_father, last_name_mother, age, coalesce(sex, '') AS sex,
+       (extract(epoch FROM updated_at) * 1000000)::bigint AS stamp
+FROM patients WHERE id = $1 AND ($2 OR clinic_id = $3)`
+	updatePatientSQL = `
+UPDATE patients SET rut = $2, first_names = $3, last_name_father = $4, last_name_mother = $5, age = $6,
+    sex = nullif($7, ''), updated_at = $8
+WHERE id = $1 AND (extract(epoch FROM updated_at) * 1000000)::bigint = $9
+RETURNING id`
+)
+
+// EditablePatient is a patient with the stamp an edit form carries.
+type EditablePatient struct {
+	Patient
+	Stamp int64 `db:"stamp"`
+}
+
+// PatientForEdit reads a patient for the edit form (ErrNotFound for another clinic's).
+func (s *Store) PatientForEdit(ctx context.Context, p Principal, id int64) (EditablePatient, error) {
+	var ep EditablePatient
+	err := s.WithTenant(ctx, p, func(tx *Tx) error {
+		return tx.tx.GetContext(ctx, &ep, patientForEditSQL, id, p.AllClinics, p.ClinicID)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return ep, ErrNotFound
+	}
+	if err != nil {
+		return ep, fmt.Errorf("store: patient: %w", err)
+	}
+	return ep, nil
+}
+
+// UpdatePatient corrects a patient's data and audits before → after. A stale form gets a
+// StaleError-like ErrConflict; a RUT another patient has gets ErrRUTTaken.
+func (s *Store) UpdatePatient(ctx context.Context, p Principal, e PatientEdit, now time.Time) error {
+	return s.WithTenant(ctx, p, func(tx *Tx) error {
+		var before EditablePatient
+		if err := tx.tx.GetContext(ctx, &before, patientForEditSQL, e.PatientID, p.AllClinics, p.ClinicID); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		var age any
+		if e.Age >= 0 {
+			age = e.Age
+		}
+		var id int64
+		err := tx.tx.GetContext(ctx, &id, updatePatientSQL, e.PatientID, e.RUT, e.FirstNames, e.LastNameFather, e.LastNameMother, age, e.Sex, now, e.Stamp)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrConflict
+		}
+		if err != nil {
+			var ce *ConstraintError
+			if errors.As(asConstraint(err), &ce) && ce.Kind == "unique" {
+				return ErrRUTTaken
+			}
+			return fmt.Errorf("store: update patient: %w", asConstraint(err))
+		}
+		return tx.Audit(ctx, before.ClinicID, "edit_patient", "patient", e.PatientID, map[string]any{
+			"before": before.Patient, "after": e.PatientInput,
+		})
+	})
 }

@@ -1,0 +1,61 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/redsalud/ticket-home/rut"
+)
+
+func TestEditPatient_AdminCorrectsRUTAndNamesAudited(t *testing.T) {
+	e := newEnv(t)
+	tk := ticketBy(t, e, "clinico_prov")
+	other := ticketBy(t, e, "clinico_prov")
+	path := fmt.Sprintf("/tickets/%d/paciente", tk.ID)
+
+	for user, want := range map[string]int{"clinico_prov": http.StatusForbidden, "visor_prov": http.StatusForbidden, "admin_valp": http.StatusNotFound} {
+		c := e.client()
+		c.login(user)
+		if resp := c.get(path); resp.StatusCode != want {
+			t.Fatalf("%s GET = %d, want %d", user, resp.StatusCode, want)
+		}
+	}
+	c := e.client()
+	c.login("admin_prov")
+	d := doc(t, c.get(path))
+	tok, _ := d.Find(`input[name="_csrf"]`).Attr("value")
+	stamp, _ := d.Find(`input[name="sello"]`).Attr("value")
+	otherRUT, _ := rut.Parse(other.RUT)
+	form := url.Values{"_csrf": {tok}, "sello": {stamp}, "rut": {otherRUT.Display()}, "nombres": {"Hernán Andrés"}, "apellido_paterno": {"Rojas"}, "edad": {"67"}, "sexo": {"M"}}
+	resp := c.post(path, form)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("taken RUT = %d, want 422", resp.StatusCode)
+	}
+	if msg := doc(t, resp).Find(`[data-error-summary] a[href="#rut"]`).Text(); msg != "Otro paciente de la clínica ya tiene ese RUT." {
+		t.Fatalf("message = %q", msg)
+	}
+	fresh, _ := rut.New(91_000_000 + int(tk.ID))
+	form.Set("rut", strings.ReplaceAll(fresh.Canonical(), "-", ""))
+	if resp := c.post(path, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("valid edit = %d", resp.StatusCode)
+	}
+	if got := e.count(`SELECT count(*) FROM patients WHERE id = $1 AND rut = $2 AND first_names = 'Hernán Andrés' AND age = 67`, tk.PatientID, fresh.Canonical()); got != 1 {
+		t.Fatal("the patient was not updated")
+	}
+	if got := e.count(`SELECT count(*) FROM action_audit WHERE action = 'edit_patient' AND entity_id = $1 AND details->'before'->>'FirstNames' = 'Prueba' AND details->'after'->>'FirstNames' = 'Hernán Andrés'`, tk.PatientID); got != 1 {
+		t.Fatal("no before → after audit row")
+	}
+	// The same form again (a double tap) is not a conflict: the correction is already saved.
+	if resp := c.post(path, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("repeat = %d", resp.StatusCode)
+	}
+	// A form opened before someone else's edit is a conflict, with both versions.
+	form.Set("nombres", "Otro Nombre")
+	resp = c.post(path, form)
+	if resp.StatusCode != http.StatusConflict || doc(t, resp).Find("#conflicto").Length() != 1 {
+		t.Fatalf("stale edit = %d", resp.StatusCode)
+	}
+}
