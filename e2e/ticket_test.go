@@ -165,7 +165,7 @@ func TestAccessibility_TicketPages(t *testing.T) {
 			b.screenshot(t, "create-errors-"+vp.name)
 			b.assertAxe(t, "create form with errors")
 			b.do(t, chromedp.Navigate(base+"/tablero"), waitVisible("#resultados"))
-			href := eval[string](t, b, `[...document.querySelectorAll('#resultados a[href^="/tickets/"]')].find(a => a.offsetParent).getAttribute('href')`)
+			href := eval[string](t, b, `[...document.querySelectorAll('#resultados a[href^="/tickets/"]')].find(a => a.offsetParent && /^\/tickets\/\d+$/.test(a.getAttribute('href'))).getAttribute('href')`)
 			b.do(t, chromedp.Navigate(base+href), waitVisible("#estado-ticket"))
 			b.screenshot(t, "ticket-"+vp.name)
 			b.assertAxe(t, "ticket page")

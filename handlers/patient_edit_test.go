@@ -59,3 +59,35 @@ func TestEditPatient_AdminCorrectsRUTAndNamesAudited(t *testing.T) {
 		t.Fatalf("stale edit = %d", resp.StatusCode)
 	}
 }
+
+func TestBoardInlineLocationEdit_HTMXFragments(t *testing.T) {
+	e := newEnv(t)
+	tk := ticketBy(t, e, "clinico_prov")
+	c := e.client()
+	c.login("clinico_prov")
+	tok := c.pageCSRF("/tablero")
+	c.htmx = true
+	d := doc(t, c.get(fmt.Sprintf("/tickets/%d/ubicacion?en=c", tk.ID)))
+	if d.Find("header").Length() != 0 || d.Find(fmt.Sprintf(`#ubic-c-%d form`, tk.ID)).Length() != 1 {
+		t.Fatal("the inline form is not a fragment")
+	}
+	k, _ := d.Find(`input[name="clave"]`).Attr("value")
+	form := url.Values{"_csrf": {tok}, "version": {fmt.Sprint(tk.Version)}, "clave": {k}, "habitacion": {"310"}, "cama": {"C"}, "ubicacion": {"Piso 3"}, "episodio": {"EP-77"}}
+	resp := c.post(fmt.Sprintf("/tickets/%d/ubicacion?en=c", tk.ID), form)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("inline save = %d", resp.StatusCode)
+	}
+	d = doc(t, resp)
+	if !strings.Contains(d.Text(), "Guardado.") || !strings.Contains(d.Text(), "EP-77") {
+		t.Fatalf("inline result = %q", d.Text())
+	}
+	if e.count(`SELECT count(*) FROM tickets WHERE id = $1 AND bed = 'C' AND episode_id = 'EP-77'`, tk.ID) != 1 {
+		t.Fatal("not saved")
+	}
+	form.Set("cama", strings.Repeat("x", 25))
+	form.Set("clave", "k-another-key-123456")
+	resp = c.post(fmt.Sprintf("/tickets/%d/ubicacion?en=c", tk.ID), form)
+	if resp.StatusCode != http.StatusConflict && resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad inline save = %d", resp.StatusCode)
+	}
+}

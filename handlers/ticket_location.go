@@ -29,6 +29,12 @@ func (h *Handler) showEditLocation(c *fiber.Ctx) error {
 	if !props.Can.EditEpisode {
 		return fiber.ErrForbidden
 	}
+	if slot := inlineSlot(c); slot != "" {
+		if c.Query("ver") != "" { // "Cancelar" of the inline form: back to the plain cell
+			return render(c, fiber.StatusOK, components.LocationCell(props.T, slot, true, false))
+		}
+		return render(c, fiber.StatusOK, components.LocationInline(props, slot))
+	}
 	return render(c, fiber.StatusOK, components.LocationPage(props))
 }
 
@@ -54,6 +60,9 @@ func (h *Handler) editLocation(c *fiber.Ctx) error {
 	if len(errs) == 0 {
 		done, err := h.store.UpdateLocation(c.UserContext(), state(c).principal, ch, in, h.now())
 		if err == nil || errors.Is(err, store.ErrAlreadySubmitted) {
+			if slot := inlineSlot(c); slot != "" {
+				return render(c, fiber.StatusOK, components.LocationCell(components.NewTicketView(done, h.now()), slot, true, true))
+			}
 			return h.actionDone(c, done, err, msgTicketUpdated)
 		}
 		var stale *store.StaleError
@@ -74,5 +83,20 @@ func (h *Handler) editLocation(c *fiber.Ctx) error {
 		props.Message = msg
 	}
 	props.Room, props.Bed, props.Location, props.Episode, props.Errors = in.Room, in.Bed, in.Location, in.EpisodeID, errs
+	if slot := inlineSlot(c); slot != "" {
+		return render(c, status, components.LocationInline(props, slot))
+	}
 	return render(c, status, components.LocationPage(props))
+}
+
+// inlineSlot is the board's in-place edit ("c" card, "t" table row) of an htmx request, or "".
+func inlineSlot(c *fiber.Ctx) string {
+	if !isFragmentRequest(c) {
+		return ""
+	}
+	switch s := c.Query("en"); s {
+	case "c", "t":
+		return s
+	}
+	return ""
 }
