@@ -1238,7 +1238,7 @@ ALTER TABLE public.action_audit ENABLE ROW LEVEL SECURITY;
 -- Name: action_audit action_audit_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY action_audit_tenant ON public.action_audit USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY action_audit_tenant ON public.action_audit USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1251,7 +1251,7 @@ ALTER TABLE public.clinics ENABLE ROW LEVEL SECURITY;
 -- Name: clinics clinics_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY clinics_tenant ON public.clinics USING ((public.app_all_clinics() OR (id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (id = public.app_clinic_id())));
+CREATE POLICY clinics_tenant ON public.clinics USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1264,7 +1264,7 @@ ALTER TABLE public.discharge_blocks ENABLE ROW LEVEL SECURITY;
 -- Name: discharge_blocks discharge_blocks_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY discharge_blocks_tenant ON public.discharge_blocks USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY discharge_blocks_tenant ON public.discharge_blocks USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1277,7 +1277,7 @@ ALTER TABLE public.doctors ENABLE ROW LEVEL SECURITY;
 -- Name: doctors doctors_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY doctors_tenant ON public.doctors USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY doctors_tenant ON public.doctors USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1290,7 +1290,7 @@ ALTER TABLE public.form_submissions ENABLE ROW LEVEL SECURITY;
 -- Name: form_submissions form_submissions_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY form_submissions_tenant ON public.form_submissions USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY form_submissions_tenant ON public.form_submissions USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1303,7 +1303,7 @@ ALTER TABLE public.fpa_modifications ENABLE ROW LEVEL SECURITY;
 -- Name: fpa_modifications fpa_modifications_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY fpa_modifications_tenant ON public.fpa_modifications USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY fpa_modifications_tenant ON public.fpa_modifications USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1316,7 +1316,7 @@ ALTER TABLE public.login_audit ENABLE ROW LEVEL SECURITY;
 -- Name: login_audit login_audit_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY login_audit_tenant ON public.login_audit USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY login_audit_tenant ON public.login_audit USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1329,7 +1329,7 @@ ALTER TABLE public.patients ENABLE ROW LEVEL SECURITY;
 -- Name: patients patients_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY patients_tenant ON public.patients USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY patients_tenant ON public.patients USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1342,7 +1342,7 @@ ALTER TABLE public.reasons ENABLE ROW LEVEL SECURITY;
 -- Name: reasons reasons_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY reasons_tenant ON public.reasons USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY reasons_tenant ON public.reasons USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1355,7 +1355,7 @@ ALTER TABLE public.specialties ENABLE ROW LEVEL SECURITY;
 -- Name: specialties specialties_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY specialties_tenant ON public.specialties USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY specialties_tenant ON public.specialties USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1368,7 +1368,7 @@ ALTER TABLE public.surgeries ENABLE ROW LEVEL SECURITY;
 -- Name: surgeries surgeries_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY surgeries_tenant ON public.surgeries USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY surgeries_tenant ON public.surgeries USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1381,7 +1381,7 @@ ALTER TABLE public.ticket_counters ENABLE ROW LEVEL SECURITY;
 -- Name: ticket_counters ticket_counters_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY ticket_counters_tenant ON public.ticket_counters USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY ticket_counters_tenant ON public.ticket_counters USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1394,7 +1394,7 @@ ALTER TABLE public.tickets ENABLE ROW LEVEL SECURITY;
 -- Name: tickets tickets_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY tickets_tenant ON public.tickets USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY tickets_tenant ON public.tickets USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --
@@ -1407,7 +1407,7 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 -- Name: users users_tenant; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY users_tenant ON public.users USING ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id()))) WITH CHECK ((public.app_all_clinics() OR (clinic_id = public.app_clinic_id())));
+CREATE POLICY users_tenant ON public.users USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -42,59 +43,95 @@ type BoardPage struct {
 	Counts  map[string]int
 }
 
-// boardWhere holds the filters shared by the list and the counts. $1 clinic (0 = all in
-// scope), $2 now, $3 query, $4 RUT query, $5 specialty, $6 surgery, $7 from, $8 to, $9 no episode.
-const boardWhere = `
-WHERE ($1 = 0 OR t.clinic_id = $1)
-  AND ($3 = '' OR fold(p.first_names || ' ' || p.last_name_father || ' ' || p.last_name_mother) LIKE '%' || fold($3) || '%'
-       OR fold(t.code) LIKE '%' || fold($3) || '%' OR fold(t.bed) LIKE '%' || fold($3) || '%'
-       OR fold(t.room) LIKE '%' || fold($3) || '%' OR fold(t.location) LIKE '%' || fold($3) || '%'
-       OR fold(t.episode_id) LIKE '%' || fold($3) || '%'
-       OR ($4 <> '' AND replace(p.rut, '-', '') LIKE $4 || '%'))
+// The board's SQL is assembled once, at start, from constant fragments: every value is a
+// parameter. Shared parameters: $1 clinic (0 = all in scope), $2 now, $3 query, $4 RUT query,
+// $5 specialty, $6 surgery, $7 from, $8 to, $9 no episode.
+const (
+	boardFilters = `
+  AND ($1 = 0 OR t.clinic_id = $1)
   AND ($5 = '' OR t.specialty_name = $5)
   AND ($6 = 0 OR t.surgery_id = $6)
   AND ($7::timestamptz IS NULL OR t.pavilion_end_at >= $7)
   AND ($8::timestamptz IS NULL OR t.pavilion_end_at < $8)
   AND (NOT $9 OR t.episode_id = '')`
+	// The search needs the patient; without a search the patients join is left out.
+	boardSearch = `
+  AND (fold(p.first_names || ' ' || p.last_name_father || ' ' || p.last_name_mother) LIKE '%' || fold($3) || '%'
+       OR fold(t.code) LIKE '%' || fold($3) || '%' OR fold(t.bed) LIKE '%' || fold($3) || '%'
+       OR fold(t.room) LIKE '%' || fold($3) || '%' OR fold(t.location) LIKE '%' || fold($3) || '%'
+       OR fold(t.episode_id) LIKE '%' || fold($3) || '%'
+       OR ($4 <> '' AND replace(p.rut, '-', '') LIKE $4 || '%'))`
+	boardNoSearch = `
+  AND $3::text = '' AND $4::text = ''`
+	boardPatientsJoin = `
+JOIN patients p ON p.clinic_id = t.clinic_id AND p.id = t.patient_id`
 
-const derivedState = `
+	derivedState = `
 CASE WHEN t.status = 'anulado' THEN 'anulado'
      WHEN t.status = 'alta' THEN 'de_alta'
      WHEN t.pavilion_end_at > $2 THEN 'programado'
      WHEN t.fpa_end_at <= $2 THEN 'vencido'
      ELSE 'vigente' END`
+)
 
-const boardCountsSQL = `
+// boardSQL holds the board's queries in their two forms: [0] without search, [1] with.
+type boardSQL struct {
+	activeCounts, historyCounts, list [2]string
+}
+
+var board = func() boardSQL {
+	var b boardSQL
+	for i, search := range []string{boardNoSearch, boardSearch} {
+		join := ""
+		if i == 1 {
+			join = boardPatientsJoin
+		}
+		// Active counts come from the partial index on vigente tickets; the history (annulled,
+		// discharged) from the (clinic_id, status, …) index, without touching the active rows.
+		b.activeCounts[i] = `
 SELECT ` + derivedState + ` AS state, count(*) AS n
-FROM tickets t
-JOIN patients p ON p.clinic_id = t.clinic_id AND p.id = t.patient_id` + boardWhere + `
+FROM tickets t` + join + `
+WHERE t.status = 'vigente'` + boardFilters + search + `
 GROUP BY 1`
+		b.historyCounts[i] = `
+SELECT CASE t.status WHEN 'anulado' THEN 'anulado' ELSE 'de_alta' END AS state, count(*) AS n
+FROM tickets t` + join + `
+WHERE t.status IN ('anulado', 'alta') AND $2::timestamptz IS NOT NULL` + boardFilters + search + `
+GROUP BY 1`
+		// The page of ids is chosen first, and only its 50 rows are joined to what they show.
+		// $10 active only (status = 'vigente' serves the partial index), $11 states or NULL
+		// for "all active", $12 limit, $13 offset. Vencido first, then the soonest FPA.
+		b.list[i] = `
+WITH page AS (
+    SELECT t.id, (` + derivedState + ` = 'vencido') AS overdue, t.fpa_at
+    FROM tickets t` + join + `
+    WHERE (NOT $10 OR t.status = 'vigente')` + boardFilters + search + `
+      AND ($11::text[] IS NULL OR ` + derivedState + ` = ANY($11))
+    ORDER BY 2 DESC, t.fpa_at, t.id
+    LIMIT $12 OFFSET $13
+)` + strings.Replace(ticketColumns, "FROM tickets t", "FROM page JOIN tickets t ON t.id = page.id", 1) + `
+ORDER BY page.overdue DESC, page.fpa_at, page.id`
+	}
+	return b
+}()
 
-// The list: active-only views (the default) add status = 'vigente' so the partial index on
-// (clinic_id, fpa_at) serves them. Vencido first, then the soonest FPA.
-const boardListSQL = ticketColumns + boardWhere + `
-  AND (NOT $10 OR t.status = 'vigente')
-  AND ` + derivedState + ` = ANY($11)
-ORDER BY (` + derivedState + ` = 'vencido') DESC, t.fpa_at, t.id
-LIMIT $12 OFFSET $13`
+// boardQuery is one statement of the board with its arguments.
+type boardQuery struct {
+	Name string
+	SQL  string
+	Args []any
+}
 
-// Board lists the principal's tickets for the nurse board at now.
-func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.Time) (BoardPage, error) {
+// boardQueries binds a filter to the board's statements: the list, then the counts.
+func boardQueries(p Principal, f BoardFilter, now time.Time) (list boardQuery, counts []boardQuery) {
 	states := f.States
 	if len(states) == 0 {
 		states = ActiveStates
 	}
-	activeOnly := true
-	for _, st := range states {
-		if st == StateAnulado || st == StateDeAlta {
-			activeOnly = false
-		}
-	}
-	if f.PageSize <= 0 {
-		f.PageSize = 50
-	}
-	if f.Page < 1 {
-		f.Page = 1
+	activeOnly := !slices.Contains(states, StateAnulado) && !slices.Contains(states, StateDeAlta)
+	var stateArg any = stringArray(states)
+	if activeOnly && len(states) == len(ActiveStates) {
+		stateArg = nil // status = 'vigente' already is "every active state"
 	}
 	clinic := p.ClinicID
 	if p.AllClinics {
@@ -107,24 +144,50 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 	if !f.To.IsZero() {
 		to = f.To
 	}
-	args := []any{clinic, now, strings.TrimSpace(f.Query), f.RUTQuery, f.Specialty, f.SurgeryID, from, to, f.NoEpisode}
+	q := strings.TrimSpace(f.Query)
+	v := 0
+	rutq := ""
+	if q != "" {
+		v, rutq = 1, f.RUTQuery
+	}
+	args := []any{clinic, now, q, rutq, f.Specialty, f.SurgeryID, from, to, f.NoEpisode}
+	listArgs := append(slices.Clone(args), activeOnly, stateArg, f.PageSize, (f.Page-1)*f.PageSize)
+	list = boardQuery{"list", board.list[v], listArgs}
+	counts = []boardQuery{{"active counts", board.activeCounts[v], args}, {"history counts", board.historyCounts[v], args}}
+	return list, counts
+}
+
+// Board lists the principal's tickets for the nurse board at now.
+func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.Time) (BoardPage, error) {
+	if f.PageSize <= 0 {
+		f.PageSize = 50
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	states := f.States
+	if len(states) == 0 {
+		states = ActiveStates
+	}
+	list, counts := boardQueries(p, f, now)
 	out := BoardPage{Counts: map[string]int{}}
 	err := s.WithTenant(ctx, p, func(tx *Tx) error {
-		var counts []struct {
-			State string `db:"state"`
-			N     int    `db:"n"`
-		}
-		if err := tx.tx.SelectContext(ctx, &counts, boardCountsSQL, args...); err != nil {
-			return fmt.Errorf("counts: %w", err)
-		}
-		for _, c := range counts {
-			out.Counts[c.State] = c.N
+		for _, q := range counts {
+			var rows []struct {
+				State string `db:"state"`
+				N     int    `db:"n"`
+			}
+			if err := tx.tx.SelectContext(ctx, &rows, q.SQL, q.Args...); err != nil {
+				return fmt.Errorf("%s: %w", q.Name, err)
+			}
+			for _, r := range rows {
+				out.Counts[r.State] = r.N
+			}
 		}
 		for _, st := range states {
 			out.Total += out.Counts[st]
 		}
-		listArgs := append(append([]any{}, args...), activeOnly, stringArray(states), f.PageSize, (f.Page-1)*f.PageSize)
-		if err := tx.tx.SelectContext(ctx, &out.Tickets, boardListSQL, listArgs...); err != nil {
+		if err := tx.tx.SelectContext(ctx, &out.Tickets, list.SQL, list.Args...); err != nil {
 			return fmt.Errorf("list: %w", err)
 		}
 		return nil

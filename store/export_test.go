@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // CountForTest runs a count query inside the transaction, for tests of row-level security.
 func (t *Tx) CountForTest(ctx context.Context, query string, args ...any) (int, error) {
@@ -9,6 +12,18 @@ func (t *Tx) CountForTest(ctx context.Context, query string, args ...any) (int, 
 	return n, err
 }
 
-// BoardSQLForTest returns the board's list and counts queries, for the plan test to EXPLAIN
-// exactly what Board runs.
-func BoardSQLForTest() (list, counts string) { return boardListSQL, boardCountsSQL }
+// BoardQueryForTest is one statement Board runs, with its arguments.
+type BoardQueryForTest = boardQuery
+
+// BoardQueriesForTest returns exactly the statements and arguments Board runs for a filter,
+// for the plan test to EXPLAIN.
+func BoardQueriesForTest(p Principal, f BoardFilter, now time.Time) []BoardQueryForTest {
+	if f.PageSize <= 0 {
+		f.PageSize = 50
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	list, counts := boardQueries(p, f, now)
+	return append(counts, list)
+}
