@@ -222,3 +222,22 @@ func TestLogin_NextOnlyAcceptsLocalPaths(t *testing.T) {
 		}
 	}
 }
+
+func TestExpiredSession_PostWithoutJavaScriptReturnsToTheFormPage(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login("clinico_prov")
+	tok := c.pageCSRF("/tablero")
+	e.clock.Advance(13 * time.Hour) // past the absolute limit
+	req := httpPost("/tickets/1/fpa", url.Values{"_csrf": {tok}}.Encode())
+	req.Header.Set("Referer", "http://example.test/tickets/1?x=1")
+	resp := c.do(req)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next=%2Ftickets%2F1%3Fx%3D1" {
+		t.Fatalf("expired POST = %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	tok = c.csrf("/login?next=%2Ftickets%2F1%3Fx%3D1")
+	resp = c.post("/login", url.Values{"_csrf": {tok}, "username": {"clinico_prov"}, "password": {demo.Password}, "next": {"/tickets/1?x=1"}})
+	if resp.Header.Get("Location") != "/tickets/1?x=1" {
+		t.Fatalf("after sign-in → %q, want the form's page", resp.Header.Get("Location"))
+	}
+}
