@@ -88,7 +88,7 @@ func TestSeed_EveryClinicBoardShowsEveryState(t *testing.T) {
 	now := time.Now()
 	st := seeded(t, now)
 	year := now.In(fpa.Santiago).Year()
-	first, last := strings.Join(append(append([]string{}, femaleNames...), maleNames...), "|"), "|"+strings.Join(surnames, "|")+"|"
+	first, last := strings.Join(append(append([]string{}, FemaleNames...), MaleNames...), "|"), "|"+strings.Join(Surnames, "|")+"|"
 
 	for _, name := range []string{ClinicNames[0], ClinicNames[2]} { // Iquique, Valparaíso
 		code := fpa.DefaultClinicCode(name)
@@ -130,7 +130,7 @@ func TestSeed_EveryClinicBoardShowsEveryState(t *testing.T) {
 				!strings.Contains(last, "|"+tk.LastNameMother+"|") {
 				t.Errorf("%s: patient %s %s %s", tk.Code, tk.FirstNames, tk.LastNameFather, tk.LastNameMother)
 			}
-			if female := slices.Contains(femaleNames, tk.FirstNames); (tk.Sex == "F") != female || (tk.Sex != "F" && tk.Sex != "M") {
+			if female := slices.Contains(FemaleNames, tk.FirstNames); (tk.Sex == "F") != female || (tk.Sex != "F" && tk.Sex != "M") {
 				t.Errorf("%s: %s has sex %q", tk.Code, tk.FirstNames, tk.Sex)
 			}
 			if !tk.Age.Valid || tk.Age.Int16 < 18 || tk.Age.Int16 > 90 {

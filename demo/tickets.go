@@ -64,19 +64,20 @@ var fallback = map[wanted]wanted{
 	{fpa.Vigente, fpa.UrgencyAdvertencia}: {fpa.Vigente, fpa.UrgencyNormal},
 }
 
-// Patient names. First names are split by sex so that sex and name agree.
+// Patient names of the demo (and of the benchmark data). First names are split by sex so
+// that sex and name agree; FemaleNames, MaleNames and Surnames are realistic Chilean names.
 var (
-	femaleNames = []string{
+	FemaleNames = []string{
 		"María José", "María Fernanda", "Ana María", "María Paz", "Camila", "Valentina", "Javiera",
 		"Constanza", "Catalina", "Francisca", "Daniela", "Carolina", "Macarena", "Claudia",
 		"Patricia", "Rosa", "Gloria", "Marcela", "Isidora", "Sofía",
 	}
-	maleNames = []string{
+	MaleNames = []string{
 		"Juan Pablo", "José Miguel", "Juan Carlos", "Luis Alberto", "Benjamín", "Matías",
 		"Sebastián", "Cristóbal", "Diego", "Felipe", "Tomás", "Nicolás", "Francisco", "Rodrigo",
 		"Claudio", "Jorge", "Manuel", "Pedro", "Héctor", "Sergio",
 	}
-	surnames = []string{
+	Surnames = []string{
 		"González", "Muñoz", "Rojas", "Díaz", "Pérez", "Soto", "Contreras", "Silva", "Martínez",
 		"Sepúlveda", "Morales", "Rodríguez", "López", "Fuentes", "Hernández", "Torres", "Araya",
 		"Flores", "Espinoza", "Valenzuela", "Castillo", "Tapia", "Reyes", "Gutiérrez", "Castro",
@@ -369,14 +370,14 @@ func randomPatient(rng *rand.Rand, s demoSurgery, used map[int]bool) store.Patie
 	default:
 		age = 18 + rng.IntN(73) // 18–90
 	}
-	first := femaleNames[rng.IntN(len(femaleNames))]
+	first := FemaleNames[rng.IntN(len(FemaleNames))]
 	if sex == "M" {
-		first = maleNames[rng.IntN(len(maleNames))]
+		first = MaleNames[rng.IntN(len(MaleNames))]
 	}
-	father := surnames[rng.IntN(len(surnames))]
-	mother := surnames[rng.IntN(len(surnames))]
+	father := Surnames[rng.IntN(len(Surnames))]
+	mother := Surnames[rng.IntN(len(Surnames))]
 	for mother == father {
-		mother = surnames[rng.IntN(len(surnames))]
+		mother = Surnames[rng.IntN(len(Surnames))]
 	}
 	// Older people have lower RUT numbers: roughly 22 million at 18, 5 million at 90.
 	body := 26_000_000 - age*230_000 + rng.IntN(3_000_001) - 1_500_000

@@ -12,24 +12,13 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/redsalud/ticket-home/demo"
 )
 
-// Surnames are the paternal and maternal surnames of loaded patients; the benchmark searches
-// the board by one of them. Accented on purpose: the board's search folds accents.
-var Surnames = []string{
-	"González", "Muñoz", "Rojas", "Díaz", "Pérez", "Soto", "Contreras", "Silva", "Martínez",
-	"Sepúlveda", "Morales", "Rodríguez", "López", "Fuentes", "Hernández", "Torres", "Araya",
-	"Flores", "Espinoza", "Valenzuela", "Castillo", "Tapia", "Reyes", "Gutiérrez", "Castro",
-	"Pizarro", "Álvarez", "Vásquez", "Sánchez", "Fernández", "Ramírez", "Carrasco", "Gómez",
-	"Cortés", "Herrera", "Núñez", "Jara", "Vergara", "Rivera", "Figueroa",
-}
-
-var (
-	femaleNames = []string{"María José", "Camila", "Valentina", "Javiera", "Constanza", "Catalina",
-		"Francisca", "Daniela", "Carolina", "Macarena", "Claudia", "Patricia", "Rosa", "Sofía"}
-	maleNames = []string{"Juan Pablo", "José Miguel", "Benjamín", "Matías", "Sebastián", "Cristóbal",
-		"Diego", "Felipe", "Tomás", "Nicolás", "Francisco", "Rodrigo", "Jorge", "Héctor"}
-)
+// Surnames are the demo's surnames, which loaded patients use too; the benchmark searches the
+// board by one of them. Accented on purpose: the board's search folds accents.
+var Surnames = demo.Surnames
 
 // Load tops the tickets of a database already holding the demo data (demo.Seed) up to total,
 // of which exactly active are stored 'vigente' in the clinic with code clinicCode (its demo
@@ -126,7 +115,7 @@ func load(ctx context.Context, pool *sql.DB, clinicCode string, active, total in
 		args []any
 	}{
 		{"shape", shapeSQL, []any{now}},
-		{"patients", insertPatientsSQL, []any{pq.StringArray(femaleNames), pq.StringArray(maleNames), pq.StringArray(Surnames)}},
+		{"patients", insertPatientsSQL, []any{pq.StringArray(demo.FemaleNames), pq.StringArray(demo.MaleNames), pq.StringArray(Surnames)}},
 		{"tickets", insertTicketsSQL, nil},
 		{"counters", countersSQL, nil},
 	}
