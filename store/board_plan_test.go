@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/redsalud/ticket-home/db"
 	"github.com/redsalud/ticket-home/demo"
 	"github.com/redsalud/ticket-home/fpa"
@@ -168,7 +167,6 @@ func planSummary(plan string) string {
 	}
 	return fmt.Sprintf("execution %s; %s", exec, strings.Join(scans, "; "))
 }
-
 
 // checkLoadedRUTs checks that the loader's SQL check digits agree with package rut.
 func checkLoadedRUTs(t *testing.T, super *sql.DB) {
