@@ -48,8 +48,11 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger, opt Options) *Han
 	}
 	h := &Handler{cfg: cfg, store: st, log: log, iap: opt.IAP, now: now}
 	h.sessions = session.New(session.Config{
-		Storage:        opt.SessionStorage,
-		Expiration:     cfg.SessionIdle,
+		Storage: opt.SessionStorage,
+		// The stored session outlives the idle limit by an hour: authenticate enforces the
+		// limit itself, and finding the expired session lets it keep a form the user posted
+		// meanwhile for that same user (nothing typed is lost).
+		Expiration:     cfg.SessionIdle + time.Hour,
 		KeyLookup:      "cookie:" + sessionCookie,
 		CookieHTTPOnly: true,
 		CookieSameSite: fiber.CookieSameSiteLaxMode,

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -124,7 +125,36 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	if next == "" {
 		next = "/"
 	}
+	if p, _ := state(c).sess.Get(sessPendingPath).(string); p != "" {
+		next = "/reenviar"
+	}
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// showResubmit offers the form kept from an expired session: its values as hidden fields, a
+// new CSRF token, and the choice to send it or discard it. It is shown once.
+func (h *Handler) showResubmit(c *fiber.Ctx) error {
+	st := state(c)
+	path, _ := st.sess.Get(sessPendingPath).(string)
+	enc, _ := st.sess.Get(sessPendingForm).(string)
+	st.sess.Delete(sessPendingPath)
+	st.sess.Delete(sessPendingForm)
+	st.dirty = true
+	form, err := url.ParseQuery(enc)
+	if path == "" || err != nil || !strings.HasPrefix(path, "/tickets/") {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	back := path
+	if i := strings.Index(path[len("/tickets/"):], "/"); i >= 0 {
+		back = path[:len("/tickets/")+i]
+	}
+	props := components.ResubmitProps{Page: h.page(c, "Formulario pendiente"), Action: path, Back: back}
+	for k, vs := range form {
+		for _, v := range vs {
+			props.Fields = append(props.Fields, components.Option{Value: v, Label: k})
+		}
+	}
+	return render(c, fiber.StatusOK, components.Resubmit(props))
 }
 
 // startSession signs u in on a fresh session id (no fixation) with a fresh CSRF token.
@@ -133,7 +163,13 @@ func (h *Handler) startSession(c *fiber.Ctx, u store.User) error {
 	if err := st.sess.Regenerate(); err != nil {
 		return err
 	}
+	pendingUser, _ := st.sess.Get(sessPendingUser).(int64)
 	for _, k := range st.sess.Keys() {
+		// A form kept from an expired session survives only for the same user: on a shared
+		// tablet, the next nurse must not see what the previous one typed.
+		if pendingUser == u.ID && (k == sessPendingPath || k == sessPendingForm) {
+			continue
+		}
 		st.sess.Delete(k)
 	}
 	now := h.now().Unix()

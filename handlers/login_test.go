@@ -1,6 +1,9 @@
 package handlers_test
 
 import (
+	"fmt"
+
+	"github.com/PuerkitoBio/goquery"
 	"net/http"
 	"net/url"
 	"strings"
@@ -223,21 +226,76 @@ func TestLogin_NextOnlyAcceptsLocalPaths(t *testing.T) {
 	}
 }
 
-func TestExpiredSession_PostWithoutJavaScriptReturnsToTheFormPage(t *testing.T) {
+func TestExpiredSession_PostWithoutJavaScriptKeepsTheFormForTheSameUser(t *testing.T) {
 	e := newEnv(t)
+	tk := ticketBy(t, e, "clinico_prov")
 	c := e.client()
 	c.login("clinico_prov")
-	tok := c.pageCSRF("/tablero")
-	e.clock.Advance(13 * time.Hour) // past the absolute limit
-	req := httpPost("/tickets/1/fpa", url.Values{"_csrf": {tok}}.Encode())
-	req.Header.Set("Referer", "http://example.test/tickets/1?x=1")
+	page := doc(t, c.get(fmt.Sprintf("/tickets/%d", tk.ID)))
+	tok, _ := page.Find(`#modificar-fpa input[name="_csrf"]`).Attr("value")
+	k, _ := page.Find(`#modificar-fpa input[name="clave"]`).Attr("value")
+	form := actions["modify"].form(e, tk)
+	form.Set("_csrf", tok)
+	form.Set("version", fmt.Sprint(tk.Version))
+	form.Set("clave", k)
+	e.clock.Advance(13 * time.Hour) // the shift ended while the form was open
+	req := httpPost(fmt.Sprintf("/tickets/%d/fpa", tk.ID), form.Encode())
+	req.Header.Set("Referer", fmt.Sprintf("http://example.test/tickets/%d", tk.ID))
 	resp := c.do(req)
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next=%2Ftickets%2F1%3Fx%3D1" {
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != fmt.Sprintf("/login?next=%%2Ftickets%%2F%d", tk.ID) {
 		t.Fatalf("expired POST = %d → %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	tok = c.csrf("/login?next=%2Ftickets%2F1%3Fx%3D1")
-	resp = c.post("/login", url.Values{"_csrf": {tok}, "username": {"clinico_prov"}, "password": {demo.Password}, "next": {"/tickets/1?x=1"}})
-	if resp.Header.Get("Location") != "/tickets/1?x=1" {
-		t.Fatalf("after sign-in → %q, want the form's page", resp.Header.Get("Location"))
+	if _, _, mods := e.ticketStatus(tk.ID); mods != 0 {
+		t.Fatal("a post on an expired session changed the ticket")
+	}
+
+	tok = c.csrf("/login")
+	resp = c.post("/login", url.Values{"_csrf": {tok}, "username": {"clinico_prov"}, "password": {demo.Password}, "next": {fmt.Sprintf("/tickets/%d", tk.ID)}})
+	if resp.Header.Get("Location") != "/reenviar" {
+		t.Fatalf("after sign-in → %q, want the kept form", resp.Header.Get("Location"))
+	}
+	d := doc(t, c.get("/reenviar"))
+	if !strings.Contains(d.Find("main").Text(), "Fiebre postoperatoria") {
+		t.Fatal("the kept form does not show what was typed")
+	}
+	resend := url.Values{}
+	d.Find(`main form input[type="hidden"]`).Each(func(_ int, s *goquery.Selection) {
+		n, _ := s.Attr("name")
+		v, _ := s.Attr("value")
+		resend.Add(n, v)
+	})
+	action, _ := d.Find("main form").Attr("action")
+	if resp := c.post(action, resend); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sending the kept form = %d", resp.StatusCode)
+	}
+	if _, _, mods := e.ticketStatus(tk.ID); mods != 1 {
+		t.Fatalf("modifications = %d after sending the kept form", mods)
+	}
+	if resp := c.get("/reenviar"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatal("the kept form is offered twice")
+	}
+}
+
+func TestExpiredSession_KeptFormNotShownToAnotherUser(t *testing.T) {
+	e := newEnv(t)
+	tk := ticketBy(t, e, "clinico_prov")
+	c := e.client()
+	c.login("clinico_prov")
+	tok := c.pageCSRF(fmt.Sprintf("/tickets/%d", tk.ID))
+	form := actions["modify"].form(e, tk)
+	form.Set("_csrf", tok)
+	form.Set("version", fmt.Sprint(tk.Version))
+	e.clock.Advance(13 * time.Hour)
+	if resp := c.post(fmt.Sprintf("/tickets/%d/fpa", tk.ID), form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("expired POST = %d", resp.StatusCode)
+	}
+	// The next nurse signs in on the same tablet.
+	tok = c.csrf("/login")
+	resp := c.post("/login", url.Values{"_csrf": {tok}, "username": {"admin_prov"}, "password": {demo.Password}})
+	if loc := resp.Header.Get("Location"); loc != "/" {
+		t.Fatalf("another user after sign-in → %q", loc)
+	}
+	if resp := c.get("/reenviar"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("another user sees the kept form: %d", resp.StatusCode)
 	}
 }

@@ -17,14 +17,18 @@ const sessionCookie = "th_session"
 
 // Session keys. Values are basic types so the gob encoding needs no registration.
 const (
-	sessUserID  = "uid"
-	sessAuthAt  = "auth_at" // unix seconds of sign-in: the absolute limit counts from here
-	sessSeenAt  = "seen_at" // unix seconds of the last refresh of the idle expiry
-	sessCSRF    = "csrf"
-	sessClinic  = "clinic" // a superuser's chosen clinic id, or "todas"
-	sessFlash   = "flash"
-	sessNotice  = "notice" // shown on the sign-in page after a forced sign-out
-	sessionSeen = time.Minute
+	sessUserID = "uid"
+	sessAuthAt = "auth_at" // unix seconds of sign-in: the absolute limit counts from here
+	sessSeenAt = "seen_at" // unix seconds of the last refresh of the idle expiry
+	sessCSRF   = "csrf"
+	sessClinic = "clinic" // a superuser's chosen clinic id, or "todas"
+	sessFlash  = "flash"
+	sessNotice = "notice" // shown on the sign-in page after a forced sign-out
+	// A form posted after the session expired, kept for the same user to send again.
+	sessPendingUser = "pending_user"
+	sessPendingPath = "pending_path"
+	sessPendingForm = "pending_form"
+	sessionSeen     = time.Minute
 )
 
 // loadSession attaches the session (new and unsaved if the browser has none) and its CSRF
@@ -127,15 +131,40 @@ func (h *Handler) authenticate(c *fiber.Ctx) error {
 // endSession destroys a session that may no longer be used and sends the user to sign in.
 func (h *Handler) endSession(c *fiber.Ctx, notice string) error {
 	st := state(c)
+	uid, _ := st.sess.Get(sessUserID).(int64)
 	if err := st.sess.Regenerate(); err != nil {
 		return err
 	}
+	keepPendingForm(c, uid)
 	st.sess.Delete(sessUserID)
 	st.sess.Delete(sessAuthAt)
 	st.csrf = ""
 	st.sess.Delete(sessCSRF)
 	st.sess.Delete(sessClinic)
 	return h.redirectToLogin(c, notice)
+}
+
+// keepPendingForm keeps a plain form post (no JavaScript) that arrived on an expired
+// session, so that the same user can send it again after signing in. Only the ticket forms,
+// only for a known user, at most 16 KiB; the CSRF token is not kept.
+func keepPendingForm(c *fiber.Ctx, uid int64) {
+	st := state(c)
+	if uid == 0 || c.Method() != fiber.MethodPost || c.Get("HX-Request") == "true" || !strings.HasPrefix(c.Path(), "/tickets/") {
+		return
+	}
+	form, err := url.ParseQuery(string(c.Body()))
+	if err != nil {
+		return
+	}
+	form.Del("_csrf")
+	enc := form.Encode()
+	if len(enc) > 16<<10 {
+		return
+	}
+	st.sess.Set(sessPendingUser, uid)
+	st.sess.Set(sessPendingPath, c.Path())
+	st.sess.Set(sessPendingForm, enc)
+	st.dirty = true
 }
 
 func (h *Handler) redirectToLogin(c *fiber.Ctx, notice string) error {

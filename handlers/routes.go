@@ -59,6 +59,7 @@ func (h *Handler) App() *fiber.App {
 	app.Use(h.authenticate)
 	app.Get("/", all, h.home)
 	app.Get("/catalogo", all, h.showCatalog)
+	app.Get("/reenviar", all, h.showResubmit)
 
 	// Board and tickets.
 	app.Get("/tablero", all, h.showBoard)
