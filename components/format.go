@@ -3,6 +3,7 @@ package components
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/redsalud/ticket-home/rut"
@@ -74,3 +75,11 @@ func ReasonCategory(c string) string {
 }
 
 func statusText(status int) string { return fmt.Sprintf("%d", status) }
+
+// iapHref is the IAP sign-in link, carrying where to go afterwards.
+func iapHref(next string) string {
+	if next == "" {
+		return "/login/iap"
+	}
+	return "/login/iap?next=" + url.QueryEscape(next)
+}

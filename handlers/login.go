@@ -203,18 +203,11 @@ func (h *Handler) logout(c *fiber.Ctx) error {
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }
 
-// signInIAP signs in the user named by a valid IAP assertion. An allow-listed superuser
-// e-mail gets its account on first sign-in; anyone else must already have an active account.
-func (h *Handler) signInIAP(c *fiber.Ctx, assertion string) (bool, error) {
+// signInIAP signs in the user of a verified IAP e-mail. An allow-listed superuser e-mail
+// gets its account on first sign-in; anyone else must already have an active account.
+func (h *Handler) signInIAP(c *fiber.Ctx, email string) (bool, error) {
 	ctx := c.UserContext()
-	attempt := store.LoginAttempt{Method: "iap", IP: clientIP(c), UserAgent: c.Get(fiber.HeaderUserAgent)}
-	email, err := h.iap.Verify(ctx, assertion)
-	if err != nil {
-		attempt.Username, attempt.Reason = "(aserción inválida)", "invalid_assertion"
-		h.log.Warn("iap assertion refused", "error", err, "request_id", state(c).requestID)
-		return false, h.store.RecordLogin(ctx, attempt)
-	}
-	attempt.Username = email
+	attempt := store.LoginAttempt{Method: "iap", Username: email, IP: clientIP(c), UserAgent: c.Get(fiber.HeaderUserAgent)}
 	u, err := h.store.UserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
 		u, err = h.store.EnsureAllowListedSuperuser(ctx, email)
@@ -224,6 +217,10 @@ func (h *Handler) signInIAP(c *fiber.Ctx, assertion string) (bool, error) {
 		}
 	}
 	if err != nil {
+		attempt.Reason = "error"
+		if aerr := h.store.RecordLogin(ctx, attempt); aerr != nil {
+			h.log.Error("login audit failed", "error", aerr, "request_id", state(c).requestID)
+		}
 		return false, err
 	}
 	attempt.UserID, attempt.ClinicID = u.ID, u.ClinicID
@@ -234,9 +231,20 @@ func (h *Handler) signInIAP(c *fiber.Ctx, assertion string) (bool, error) {
 	if err := h.startSession(c, u); err != nil {
 		return false, err
 	}
+	state(c).sess.Set(sessIAPEmail, strings.ToLower(email))
 	state(c).user = &u
 	attempt.Success = true
 	return true, h.store.RecordLogin(ctx, attempt)
+}
+
+// loginIAP is where the sign-in page's "Ingresar con Google" button leads: IAP has signed the
+// user in on the way (authenticate), so go on to where they were going.
+func (h *Handler) loginIAP(c *fiber.Ctx) error {
+	next := safeNext(c.Query("next"))
+	if next == "" {
+		next = "/"
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
 // clientIP is the address of the browser: the first X-Forwarded-For hop when the request came

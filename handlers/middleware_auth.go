@@ -17,13 +17,14 @@ const sessionCookie = "th_session"
 
 // Session keys. Values are basic types so the gob encoding needs no registration.
 const (
-	sessUserID = "uid"
-	sessAuthAt = "auth_at" // unix seconds of sign-in: the absolute limit counts from here
-	sessSeenAt = "seen_at" // unix seconds of the last refresh of the idle expiry
-	sessCSRF   = "csrf"
-	sessClinic = "clinic" // a superuser's chosen clinic id, or "todas"
-	sessFlash  = "flash"
-	sessNotice = "notice" // shown on the sign-in page after a forced sign-out
+	sessUserID   = "uid"
+	sessAuthAt   = "auth_at" // unix seconds of sign-in: the absolute limit counts from here
+	sessSeenAt   = "seen_at" // unix seconds of the last refresh of the idle expiry
+	sessCSRF     = "csrf"
+	sessClinic   = "clinic" // a superuser's chosen clinic id, or "todas"
+	sessFlash    = "flash"
+	sessNotice   = "notice"    // shown on the sign-in page after a forced sign-out
+	sessIAPEmail = "iap_email" // the IAP identity a session was started for
 	// A form posted after the session expired, kept for the same user to send again.
 	sessPendingUser = "pending_user"
 	sessPendingPath = "pending_path"
@@ -90,12 +91,41 @@ func (h *Handler) authenticate(c *fiber.Ctx) error {
 	st := state(c)
 	now := h.now()
 	uid, _ := st.sess.Get(sessUserID).(int64)
+	if h.iap != nil {
+		if a := c.Get(iapHeader); a != "" {
+			// Behind IAP the assertion is authoritative on every request: a session continues
+			// only while it belongs to the person IAP vouches for now (a shared computer whose
+			// Google account changed must not keep the previous person's session).
+			email, err := h.iap.Verify(c.UserContext(), a)
+			if err != nil {
+				h.log.Warn("iap assertion refused", "error", err, "request_id", st.requestID)
+				if err := h.store.RecordLogin(c.UserContext(), store.LoginAttempt{Method: "iap", Username: "(aserción inválida)",
+					Reason: "invalid_assertion", IP: clientIP(c), UserAgent: c.Get(fiber.HeaderUserAgent)}); err != nil {
+					return err
+				}
+				if uid != 0 {
+					if err := st.sess.Reset(); err != nil {
+						return err
+					}
+					st.csrf, st.dirty = "", true
+				}
+				return h.renderError(c, fiber.StatusForbidden, msgForbiddenTitle, msgIAPNotAllowed)
+			}
+			stored, _ := st.sess.Get(sessIAPEmail).(string)
+			if uid == 0 || !strings.EqualFold(stored, email) || h.sessionOver(c, now) {
+				ok, err := h.signInIAP(c, email)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return h.renderError(c, fiber.StatusForbidden, msgForbiddenTitle, msgIAPNotAllowed)
+				}
+				return h.resolvePrincipal(c)
+			}
+		}
+	}
 	if uid != 0 {
-		authAt, _ := st.sess.Get(sessAuthAt).(int64)
-		seen, _ := st.sess.Get(sessSeenAt).(int64)
-		// The storage expires idle sessions too; checking here keeps the rule exact and
-		// independent of the storage's clock and garbage collection.
-		if now.Sub(time.Unix(authAt, 0)) > h.cfg.SessionMaxAge || now.Sub(time.Unix(seen, 0)) > h.cfg.SessionIdle {
+		if h.sessionOver(c, now) {
 			return h.endSession(c, msgSessionExpired)
 		}
 		u, err := h.store.UserByID(c.UserContext(), uid)
@@ -107,25 +137,23 @@ func (h *Handler) authenticate(c *fiber.Ctx) error {
 		}
 		st.user = &u
 		// Refresh the idle expiry at most once a minute rather than writing on every request.
-		if now.Sub(time.Unix(seen, 0)) > sessionSeen {
+		if seen, _ := st.sess.Get(sessSeenAt).(int64); now.Sub(time.Unix(seen, 0)) > sessionSeen {
 			st.sess.Set(sessSeenAt, now.Unix())
-			state(c).dirty = true
+			st.dirty = true
 		}
 		return h.resolvePrincipal(c)
 	}
-	if h.iap != nil {
-		if a := c.Get(iapHeader); a != "" {
-			ok, err := h.signInIAP(c, a)
-			if err != nil {
-				return err
-			}
-			if ok {
-				return h.resolvePrincipal(c)
-			}
-			return h.renderError(c, fiber.StatusForbidden, msgForbiddenTitle, msgIAPNotAllowed)
-		}
-	}
 	return h.redirectToLogin(c, msgLoginRequired)
+}
+
+// sessionOver reports whether the signed-in session passed its absolute or idle limit. The
+// storage expires idle sessions too; checking here keeps the rule exact and independent of
+// the storage's clock and garbage collection.
+func (h *Handler) sessionOver(c *fiber.Ctx, now time.Time) bool {
+	st := state(c)
+	authAt, _ := st.sess.Get(sessAuthAt).(int64)
+	seen, _ := st.sess.Get(sessSeenAt).(int64)
+	return now.Sub(time.Unix(authAt, 0)) > h.cfg.SessionMaxAge || now.Sub(time.Unix(seen, 0)) > h.cfg.SessionIdle
 }
 
 // endSession destroys a session that may no longer be used and sends the user to sign in.

@@ -58,6 +58,7 @@ func (h *Handler) App() *fiber.App {
 	writers := requireRole(store.RoleSuperuser, store.RoleAdmin, store.RoleClinical)
 	app.Use(h.authenticate)
 	app.Get("/", all, h.home)
+	app.Get("/login/iap", all, h.loginIAP)
 	app.Get("/catalogo", all, h.showCatalog)
 	app.Get("/reenviar", all, h.showResubmit)
 

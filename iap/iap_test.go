@@ -1,21 +1,16 @@
 package iap_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/redsalud/ticket-home/iap"
+	"github.com/redsalud/ticket-home/iap/iaptest"
 )
 
 const (
@@ -23,106 +18,12 @@ const (
 	testIssuer   = "https://cloud.google.com/iap"
 )
 
-// signer is one of IAP's signing keys, as the tests hold it.
-type signer struct {
-	kid string
-	key *ecdsa.PrivateKey
-}
-
-func newSigner(t *testing.T, kid string) signer {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatalf("generate key: %v", err)
-	}
-	return signer{kid: kid, key: key}
-}
-
-// jwk is the public half written by hand as RFC 7517/7518 describe it, so the tests do not
-// depend on the library under test to produce what it later parses.
-func (s signer) jwk(t *testing.T) map[string]string {
-	t.Helper()
-	point, err := s.key.PublicKey.Bytes() // 0x04 || X (32 bytes) || Y (32 bytes)
-	if err != nil {
-		t.Fatalf("encode public key: %v", err)
-	}
-	return map[string]string{
-		"kty": "EC",
-		"crv": "P-256",
-		"x":   base64.RawURLEncoding.EncodeToString(point[1:33]),
-		"y":   base64.RawURLEncoding.EncodeToString(point[33:65]),
-		"kid": s.kid,
-		"alg": "ES256",
-		"use": "sig",
-	}
-}
-
-func (s signer) sign(t *testing.T, c jwt.MapClaims) string {
-	t.Helper()
-	tok := jwt.NewWithClaims(jwt.SigningMethodES256, c)
-	tok.Header["kid"] = s.kid
-	out, err := tok.SignedString(s.key)
-	if err != nil {
-		t.Fatalf("sign: %v", err)
-	}
-	return out
-}
-
-// keyServer publishes a JWK set that a test can change, and counts the fetches.
-type keyServer struct {
-	URL string
-
-	mu      sync.Mutex
-	body    []byte
-	fetches int
-}
-
-func newKeyServer(t *testing.T, published ...signer) *keyServer {
-	t.Helper()
-	ks := &keyServer{}
-	ks.publish(t, published...)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		ks.mu.Lock()
-		body := ks.body
-		ks.fetches++
-		ks.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		if _, err := w.Write(body); err != nil {
-			t.Errorf("serve keys: %v", err)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	ks.URL = srv.URL
-	return ks
-}
-
-func (ks *keyServer) publish(t *testing.T, published ...signer) {
-	t.Helper()
-	keys := []map[string]string{}
-	for _, s := range published {
-		keys = append(keys, s.jwk(t))
-	}
-	body, err := json.Marshal(map[string]any{"keys": keys})
-	if err != nil {
-		t.Fatalf("marshal key set: %v", err)
-	}
-	ks.mu.Lock()
-	ks.body = body
-	ks.mu.Unlock()
-}
-
-func (ks *keyServer) fetchCount() int {
-	ks.mu.Lock()
-	defer ks.mu.Unlock()
-	return ks.fetches
-}
-
 // newVerifier gives each test its own verifier: keyfunc allows one refresh for an unknown key id
 // at once and then one per five minutes, so a fresh verifier makes the rotation tests
 // deterministic without touching the limiter.
-func newVerifier(t *testing.T, ks *keyServer) *iap.Verifier {
+func newVerifier(t *testing.T, ks *iaptest.KeyServer) *iap.Verifier {
 	t.Helper()
-	v, err := iap.New(t.Context(), iap.Config{JWKSURL: ks.URL, Audience: testAudience, Issuer: testIssuer})
+	v, err := iap.New(t.Context(), iap.Config{JWKSURL: ks.URL(), Audience: testAudience, Issuer: testIssuer})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -176,8 +77,8 @@ func TestNew_MissingSettingRefused(t *testing.T) {
 }
 
 func TestVerify_ValidAssertionReturnsLowerCasedEmail(t *testing.T) {
-	s := newSigner(t, "key-1")
-	v := newVerifier(t, newKeyServer(t, s))
+	s := iaptest.NewSigner(t, "key-1")
+	v := newVerifier(t, iaptest.NewKeyServer(t, s))
 	now := time.Now()
 	tests := []struct {
 		name   string
@@ -194,7 +95,7 @@ func TestVerify_ValidAssertionReturnsLowerCasedEmail(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := v.Verify(t.Context(), s.sign(t, tt.claims))
+			got, err := v.Verify(t.Context(), s.Sign(t, tt.claims))
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
@@ -206,17 +107,17 @@ func TestVerify_ValidAssertionReturnsLowerCasedEmail(t *testing.T) {
 }
 
 func TestVerify_InvalidAssertionRefused(t *testing.T) {
-	s := newSigner(t, "key-1")
-	v := newVerifier(t, newKeyServer(t, s))
+	s := iaptest.NewSigner(t, "key-1")
+	v := newVerifier(t, iaptest.NewKeyServer(t, s))
 	now := time.Now()
 
 	// An attacker's key, presented under the published key id and under an id of its own.
-	impostor := newSigner(t, "key-1")
-	stranger := newSigner(t, "key-unknown")
+	impostor := iaptest.NewSigner(t, "key-1")
+	stranger := iaptest.NewSigner(t, "key-unknown")
 
 	hs256 := jwt.NewWithClaims(jwt.SigningMethodHS256, validClaims(now))
-	hs256.Header["kid"] = s.kid
-	point, err := s.key.PublicKey.Bytes()
+	hs256.Header["kid"] = s.KID()
+	point, err := s.PublicKey().Bytes()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +127,7 @@ func TestVerify_InvalidAssertionRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	none := jwt.NewWithClaims(jwt.SigningMethodNone, validClaims(now))
-	none.Header["kid"] = s.kid
+	none.Header["kid"] = s.KID()
 	noneToken, err := none.SignedString(jwt.UnsafeAllowNoneSignatureType)
 	if err != nil {
 		t.Fatal(err)
@@ -240,32 +141,32 @@ func TestVerify_InvalidAssertionRefused(t *testing.T) {
 	}{
 		{
 			name:      "wrong audience",
-			assertion: s.sign(t, with(validClaims(now), "aud", "/projects/123456/global/backendServices/111")),
+			assertion: s.Sign(t, with(validClaims(now), "aud", "/projects/123456/global/backendServices/111")),
 			wantErr:   jwt.ErrTokenInvalidAudience,
 		},
 		{
 			name:      "no audience",
-			assertion: s.sign(t, without(validClaims(now), "aud")),
+			assertion: s.Sign(t, without(validClaims(now), "aud")),
 			wantErr:   jwt.ErrTokenRequiredClaimMissing,
 		},
 		{
 			name:      "wrong issuer",
-			assertion: s.sign(t, with(validClaims(now), "iss", "https://accounts.google.com")),
+			assertion: s.Sign(t, with(validClaims(now), "iss", "https://accounts.google.com")),
 			wantErr:   jwt.ErrTokenInvalidIssuer,
 		},
 		{
 			name:      "expired beyond leeway",
-			assertion: s.sign(t, with(with(validClaims(now), "iat", now.Add(-time.Hour).Unix()), "exp", now.Add(-time.Minute).Unix())),
+			assertion: s.Sign(t, with(with(validClaims(now), "iat", now.Add(-time.Hour).Unix()), "exp", now.Add(-time.Minute).Unix())),
 			wantErr:   jwt.ErrTokenExpired,
 		},
 		{
 			name:      "issued in the future beyond leeway",
-			assertion: s.sign(t, with(validClaims(now), "iat", now.Add(time.Minute).Unix())),
+			assertion: s.Sign(t, with(validClaims(now), "iat", now.Add(time.Minute).Unix())),
 			wantErr:   jwt.ErrTokenUsedBeforeIssued,
 		},
 		{
 			name:      "missing exp",
-			assertion: s.sign(t, without(validClaims(now), "exp")),
+			assertion: s.Sign(t, without(validClaims(now), "exp")),
 			wantErr:   jwt.ErrTokenRequiredClaimMissing,
 		},
 		{
@@ -280,17 +181,17 @@ func TestVerify_InvalidAssertionRefused(t *testing.T) {
 		},
 		{
 			name:      "unpublished key under a published kid",
-			assertion: impostor.sign(t, validClaims(now)),
+			assertion: impostor.Sign(t, validClaims(now)),
 			wantErr:   jwt.ErrTokenSignatureInvalid,
 		},
 		{
 			name:      "unpublished key under its own kid",
-			assertion: stranger.sign(t, validClaims(now)),
+			assertion: stranger.Sign(t, validClaims(now)),
 			wantErr:   jwt.ErrTokenUnverifiable,
 		},
 		{
 			name:      "tampered payload",
-			assertion: tamper(t, s.sign(t, validClaims(now)), "email", "director@redsalud.cl"),
+			assertion: tamper(t, s.Sign(t, validClaims(now)), "email", "director@redsalud.cl"),
 			wantErr:   jwt.ErrTokenSignatureInvalid,
 		},
 		{
@@ -300,17 +201,17 @@ func TestVerify_InvalidAssertionRefused(t *testing.T) {
 		},
 		{
 			name:      "no email claim",
-			assertion: s.sign(t, without(validClaims(now), "email")),
+			assertion: s.Sign(t, without(validClaims(now), "email")),
 			wantMsg:   "no e-mail",
 		},
 		{
 			name:      "blank email claim",
-			assertion: s.sign(t, with(validClaims(now), "email", "   ")),
+			assertion: s.Sign(t, with(validClaims(now), "email", "   ")),
 			wantMsg:   "no e-mail",
 		},
 		{
 			name:      "email claim without @",
-			assertion: s.sign(t, with(validClaims(now), "email", "ana.perez")),
+			assertion: s.Sign(t, with(validClaims(now), "email", "ana.perez")),
 			wantMsg:   "no e-mail",
 		},
 	}
@@ -358,41 +259,41 @@ func tamper(t *testing.T, token, claim string, value any) string {
 }
 
 func TestVerify_RotatedKeyAcceptedWithoutRestart(t *testing.T) {
-	old, next := newSigner(t, "key-old"), newSigner(t, "key-new")
-	ks := newKeyServer(t, old)
+	old, next := iaptest.NewSigner(t, "key-old"), iaptest.NewSigner(t, "key-new")
+	ks := iaptest.NewKeyServer(t, old)
 	v := newVerifier(t, ks)
 	now := time.Now()
 
-	if _, err := v.Verify(t.Context(), old.sign(t, validClaims(now))); err != nil {
+	if _, err := v.Verify(t.Context(), old.Sign(t, validClaims(now))); err != nil {
 		t.Fatalf("Verify with the published key: %v", err)
 	}
-	before := ks.fetchCount()
+	before := ks.FetchCount()
 
-	ks.publish(t, old, next)
-	got, err := v.Verify(t.Context(), next.sign(t, validClaims(now)))
+	ks.Publish(t, old, next)
+	got, err := v.Verify(t.Context(), next.Sign(t, validClaims(now)))
 	if err != nil {
 		t.Fatalf("Verify with the rotated-in key: %v", err)
 	}
 	if got != "ana.perez@redsalud.cl" {
 		t.Errorf("Verify = %q, want ana.perez@redsalud.cl", got)
 	}
-	if ks.fetchCount() <= before {
+	if ks.FetchCount() <= before {
 		t.Error("the unknown key id did not make the verifier fetch the key set again")
 	}
 }
 
 func TestVerify_KeyDroppedFromSetRefusedAfterRefresh(t *testing.T) {
-	old, next := newSigner(t, "key-old"), newSigner(t, "key-new")
-	ks := newKeyServer(t, old)
+	old, next := iaptest.NewSigner(t, "key-old"), iaptest.NewSigner(t, "key-new")
+	ks := iaptest.NewKeyServer(t, old)
 	v := newVerifier(t, ks)
 	now := time.Now()
-	oldToken := old.sign(t, validClaims(now))
+	oldToken := old.Sign(t, validClaims(now))
 
 	if _, err := v.Verify(t.Context(), oldToken); err != nil {
 		t.Fatalf("Verify with the published key: %v", err)
 	}
-	ks.publish(t, next)
-	if _, err := v.Verify(t.Context(), next.sign(t, validClaims(now))); err != nil {
+	ks.Publish(t, next)
+	if _, err := v.Verify(t.Context(), next.Sign(t, validClaims(now))); err != nil {
 		t.Fatalf("Verify with the rotated-in key: %v", err)
 	}
 	// The refresh replaced the whole set, so a revoked key is forgotten, not kept in a cache.

@@ -153,7 +153,9 @@ func (t *Tx) createUser(ctx context.Context, n NewUser, id *int64) error {
 const superuserAllowedSQL = `SELECT EXISTS (SELECT 1 FROM superusers WHERE lower(email) = lower($1))`
 
 // EnsureAllowListedSuperuser creates the global superuser account of an allow-listed e-mail
-// on its first IAP sign-in, and reports ErrNotFound for an e-mail not on the list.
+// on its first IAP sign-in, and reports ErrNotFound for an e-mail not on the list. The
+// username comes from the e-mail's local part, made unique ("ana", "ana-2", …) so two
+// addresses with the same local part on different domains both get in.
 func (s *Store) EnsureAllowListedSuperuser(ctx context.Context, email string) (User, error) {
 	var id int64
 	err := s.withSystem(ctx, func(tx *Tx) error {
@@ -165,14 +167,33 @@ func (s *Store) EnsureAllowListedSuperuser(ctx context.Context, email string) (U
 			return ErrNotFound
 		}
 		local, _, _ := strings.Cut(strings.ToLower(email), "@")
-		username := sanitizeUsername(local)
+		base := sanitizeUsername(local)
+		username := base
+		for n := 2; ; n++ {
+			var taken bool
+			if err := tx.tx.GetContext(ctx, &taken, usernameTakenSQL, username); err != nil {
+				return err
+			}
+			if !taken {
+				break
+			}
+			suffix := fmt.Sprintf("-%d", n)
+			username = base[:min(len(base), 40-len(suffix))] + suffix
+		}
 		return tx.createUser(ctx, NewUser{Username: username, Email: email, Role: RoleSuperuser}, &id)
 	})
+	var ce *ConstraintError
+	if errors.As(err, &ce) && ce.Kind == "unique" {
+		// Two first sign-ins of the same e-mail at once: the other one created the account.
+		return s.UserByEmail(ctx, email)
+	}
 	if err != nil {
 		return User{}, err
 	}
 	return s.UserByID(ctx, id)
 }
+
+const usernameTakenSQL = `SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1))`
 
 func sanitizeUsername(s string) string {
 	var b strings.Builder
