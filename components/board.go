@@ -14,7 +14,7 @@ type Chip struct {
 type BoardFilterValues struct {
 	Query       string
 	Specialty   string
-	SurgeryID   string
+	Surgery     string
 	From, To    string
 	NoEpisode   bool
 	States      []string
@@ -37,7 +37,7 @@ type BoardProps struct {
 	RefreshHref string
 	ShowClinic  bool
 	CanCreate   bool
-	Specialties []store.Specialty
-	Surgeries   []store.Surgery
+	Specialties []string
+	Surgeries   []string
 	Clinics     []store.Clinic
 }

@@ -43,7 +43,7 @@ func (h *Handler) showBoard(c *fiber.Ctx) error {
 	fv := components.BoardFilterValues{
 		Query:     strings.TrimSpace(c.Query("q")),
 		Specialty: strings.TrimSpace(c.Query("especialidad")),
-		SurgeryID: strings.TrimSpace(c.Query("cirugia")),
+		Surgery:   strings.TrimSpace(c.Query("cirugia")),
 		From:      strings.TrimSpace(c.Query("desde")),
 		To:        strings.TrimSpace(c.Query("hasta")),
 		NoEpisode: c.Query("sin_episodio") != "",
@@ -65,13 +65,9 @@ func (h *Handler) showBoard(c *fiber.Ctx) error {
 	}
 
 	f := store.BoardFilter{States: fv.States, Query: fv.Query, RUTQuery: rut.Normalize(fv.Query),
-		Specialty: fv.Specialty, NoEpisode: fv.NoEpisode, Page: page, PageSize: boardPageSize}
+		Specialty: fv.Specialty, Surgery: fv.Surgery, NoEpisode: fv.NoEpisode, Page: page, PageSize: boardPageSize,
+		Options: !isFragmentRequest(c)}
 	var errs components.Errors
-	if fv.SurgeryID != "" {
-		if id, err := strconv.ParseInt(fv.SurgeryID, 10, 64); err == nil {
-			f.SurgeryID = id
-		}
-	}
 	if fv.From != "" {
 		if d, err := fpa.ParseDate(fv.From); err != nil {
 			errs.Add("desde", err.Error())
@@ -139,12 +135,7 @@ func (h *Handler) showBoard(c *fiber.Ctx) error {
 	if isFragmentRequest(c) {
 		return render(c, status, components.BoardResults(props))
 	}
-	cat, err := h.store.Catalog(c.UserContext(), p)
-	if err != nil {
-		return err
-	}
-	props.Specialties = uniqueSpecialties(cat.Specialties)
-	props.Surgeries = cat.Surgeries
+	props.Specialties, props.Surgeries = res.Specialties, res.Surgeries
 	if p.IsSuperuser() {
 		su := p
 		su.AllClinics, su.ClinicID = true, 0
@@ -165,7 +156,7 @@ func boardQuery(fv components.BoardFilterValues) url.Values {
 	}
 	set("q", fv.Query)
 	set("especialidad", fv.Specialty)
-	set("cirugia", fv.SurgeryID)
+	set("cirugia", fv.Surgery)
 	set("desde", fv.From)
 	set("hasta", fv.To)
 	if fv.NoEpisode {
@@ -190,20 +181,5 @@ func boardHref(base url.Values, k, val string) string {
 func sortedCopy(s []string) []string {
 	out := slices.Clone(s)
 	slices.Sort(out)
-	return out
-}
-
-// uniqueSpecialties keeps one entry per name: the all-clinics view lists each clinic's
-// "Cirugía General", and tickets filter by the specialty name they recorded.
-func uniqueSpecialties(ss []store.Specialty) []store.Specialty {
-	seen := map[string]bool{}
-	var out []store.Specialty
-	for _, s := range ss {
-		if !seen[s.Name] {
-			seen[s.Name] = true
-			out = append(out, s)
-		}
-	}
-	slices.SortFunc(out, func(a, b store.Specialty) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }

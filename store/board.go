@@ -29,7 +29,9 @@ type BoardFilter struct {
 	Query     string   // name, code, bed, location or episode (substring, accent-insensitive)
 	RUTQuery  string   // the query as a RUT without separators ("123456785"), "" if not RUT-like
 	Specialty string   // the specialty name recorded on the ticket
-	SurgeryID int64
+	Surgery   string   // the surgery name recorded on the ticket
+	// Options asks for the filters' choices too (the full page; not its htmx refreshes).
+	Options   bool
 	From, To  time.Time // pavilion end in [From, To); zero = open
 	NoEpisode bool      // only tickets without an episode id ("Sin ID Ep.")
 	Page      int       // 1-based
@@ -41,16 +43,19 @@ type BoardPage struct {
 	Tickets []Ticket
 	Total   int
 	Counts  map[string]int
+	// With BoardFilter.Options: the specialty and surgery names the filters offer.
+	Specialties []string
+	Surgeries   []string
 }
 
 // The board's SQL is assembled once, at start, from constant fragments: every value is a
 // parameter. Shared parameters: $1 clinic (0 = all in scope), $2 now, $3 query, $4 RUT query,
-// $5 specialty, $6 surgery, $7 from, $8 to, $9 no episode.
+// $5 specialty, $6 surgery name, $7 from, $8 to, $9 no episode.
 const (
 	boardFilters = `
   AND ($1 = 0 OR t.clinic_id = $1)
   AND ($5 = '' OR t.specialty_name = $5)
-  AND ($6 = 0 OR t.surgery_id = $6)
+  AND ($6 = '' OR t.surgery_name = $6)
   AND ($7::timestamptz IS NULL OR t.pavilion_end_at >= $7)
   AND ($8::timestamptz IS NULL OR t.pavilion_end_at < $8)
   AND (NOT $9 OR t.episode_id = '')`
@@ -109,11 +114,18 @@ WITH page AS (
       AND ($11::text[] IS NULL OR ` + derivedState + ` = ANY($11))
     ORDER BY 2 DESC, t.fpa_at, t.id
     LIMIT $12 OFFSET $13
-)` + strings.Replace(ticketColumns, "FROM tickets t", "FROM page JOIN tickets t ON t.id = page.id", 1) + `
+)` + strings.Replace(boardColumns, "FROM tickets t", "FROM page JOIN tickets t ON t.id = page.id", 1) + `
 ORDER BY page.overdue DESC, page.fpa_at, page.id`
 	}
 	return b
 }()
+
+// The filters' choices: names, since tickets record the names they were created with (and the
+// all-clinics view lists each clinic's "Cirugía General" once).
+const (
+	boardSpecialtiesSQL = `SELECT DISTINCT name FROM specialties WHERE ($1 = 0 OR clinic_id = $1) AND active ORDER BY 1`
+	boardSurgeriesSQL   = `SELECT DISTINCT name FROM surgeries WHERE ($1 = 0 OR clinic_id = $1) AND active ORDER BY 1`
+)
 
 // boardQuery is one statement of the board with its arguments.
 type boardQuery struct {
@@ -150,7 +162,7 @@ func boardQueries(p Principal, f BoardFilter, now time.Time) (list boardQuery, c
 	if q != "" {
 		v, rutq = 1, f.RUTQuery
 	}
-	args := []any{clinic, now, q, rutq, f.Specialty, f.SurgeryID, from, to, f.NoEpisode}
+	args := []any{clinic, now, q, rutq, f.Specialty, f.Surgery, from, to, f.NoEpisode}
 	listArgs := append(slices.Clone(args), activeOnly, stateArg, f.PageSize, (f.Page-1)*f.PageSize)
 	list = boardQuery{"list", board.list[v], listArgs}
 	counts = []boardQuery{{"active counts", board.activeCounts[v], args}, {"history counts", board.historyCounts[v], args}}
@@ -189,6 +201,17 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 		}
 		if err := tx.tx.SelectContext(ctx, &out.Tickets, list.SQL, list.Args...); err != nil {
 			return fmt.Errorf("list: %w", err)
+		}
+		if !f.Options {
+			return nil
+		}
+		// In the same transaction: one round of BEGIN/COMMIT per page, not two.
+		clinic := list.Args[0]
+		if err := tx.tx.SelectContext(ctx, &out.Specialties, boardSpecialtiesSQL, clinic); err != nil {
+			return fmt.Errorf("specialty options: %w", err)
+		}
+		if err := tx.tx.SelectContext(ctx, &out.Surgeries, boardSurgeriesSQL, clinic); err != nil {
+			return fmt.Errorf("surgery options: %w", err)
 		}
 		return nil
 	})

@@ -94,7 +94,10 @@ func (t Ticket) State(now time.Time) (fpa.State, fpa.Urgency) {
 	return fpa.Derive(fpa.Stored(t.Status), t.PavilionEnd, t.FPA, t.FPAEnd.Sub(t.FPA), now, t.Thresholds())
 }
 
-const ticketColumns = `
+// The ticket read model. ticketColumns is the whole ticket; boardColumns leaves out who
+// annulled or recorded the discharge (three joins the board never shows).
+const (
+	ticketSelect = `
 SELECT t.clinic_id, c.name AS clinic_name, c.critical_hours, c.warning_hours,
        t.id, t.code, t.status, t.version, t.modification_count,
        t.patient_id, p.rut, p.first_names, p.last_name_father, p.last_name_mother, p.age, coalesce(p.sex, '') AS sex,
@@ -104,17 +107,27 @@ SELECT t.clinic_id, c.name AS clinic_name, c.critical_hours, c.warning_hours,
        t.pavilion_end_at, t.fpa_at, t.fpa_end_at, t.fpa_block_start, t.fpa_block_end,
        t.original_fpa_at, t.original_block_start, t.original_block_end,
        t.room, t.bed, t.location, t.episode_id,
-       t.created_by, u.username AS created_by_name, t.created_at,
+       t.created_by, u.username AS created_by_name, t.created_at,`
+	ticketClosing = `
        t.annulled_at, coalesce(ua.username, '') AS annulled_by_name, coalesce(ar.name, '') AS annul_reason, t.annul_note,
-       t.discharged_at, t.discharge_recorded_at, coalesce(ud.username, '') AS discharge_recorded_name
+       t.discharged_at, t.discharge_recorded_at, coalesce(ud.username, '') AS discharge_recorded_name`
+	boardClosing = `
+       t.annulled_at, '' AS annulled_by_name, '' AS annul_reason, t.annul_note,
+       t.discharged_at, t.discharge_recorded_at, '' AS discharge_recorded_name`
+	ticketFrom = `
 FROM tickets t
 JOIN clinics c ON c.id = t.clinic_id
 JOIN patients p ON p.clinic_id = t.clinic_id AND p.id = t.patient_id
 JOIN users u ON u.id = t.created_by
-LEFT JOIN doctors d ON d.clinic_id = t.clinic_id AND d.id = t.doctor_id
+LEFT JOIN doctors d ON d.clinic_id = t.clinic_id AND d.id = t.doctor_id`
+	ticketClosingJoins = `
 LEFT JOIN users ua ON ua.id = t.annulled_by
 LEFT JOIN reasons ar ON ar.clinic_id = t.clinic_id AND ar.id = t.annul_reason_id
 LEFT JOIN users ud ON ud.id = t.discharge_recorded_by`
+
+	ticketColumns = ticketSelect + ticketClosing + ticketFrom + ticketClosingJoins
+	boardColumns  = ticketSelect + boardClosing + ticketFrom
+)
 
 // ViewTicket reads a ticket for its page and audits the view (RULES §10). Another clinic's
 // ticket is ErrNotFound.
