@@ -316,6 +316,26 @@ func TestBoard_SearchFiltersAndFragment(t *testing.T) {
 		}
 	}
 	c.htmx = false
+	for _, tc := range []struct {
+		query string
+		found bool
+	}{
+		{"cirugia=" + url.QueryEscape("Apendicectomía laparoscópica"), true},
+		{"especialidad=" + url.QueryEscape("Cirugía General"), true},
+		{"especialidad=" + url.QueryEscape("Urología"), false},
+		{"desde=" + url.QueryEscape(fpa.FormatDate(time.Now().AddDate(0, 0, -1))), true},
+		{"hasta=" + url.QueryEscape(fpa.FormatDate(time.Now().AddDate(0, 0, -2))), false},
+		{"sin_episodio=1", false},
+	} {
+		d := doc(t, c.get("/tablero?q=eulogio&"+tc.query))
+		if got := strings.Contains(d.Find("#resultados").Text(), "Eulogio"); got != tc.found {
+			t.Errorf("filter %s: listed = %v, want %v", tc.query, got, tc.found)
+		}
+	}
+	d := doc(t, c.get("/tablero"))
+	if d.Find(`#f-cirugia option[value="Apendicectomía laparoscópica"]`).Length() != 1 || d.Find(`#f-especialidad option[value="Urología"]`).Length() != 1 {
+		t.Fatal("the filters do not offer the clinic's specialties and surgeries")
+	}
 	resp := c.get("/tablero?desde=99/99/2026")
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("bad date = %d, want 422", resp.StatusCode)
@@ -326,7 +346,7 @@ func TestBoard_SearchFiltersAndFragment(t *testing.T) {
 	// Another clinic's board never lists the ticket, whatever it asks for.
 	o := e.client()
 	o.login("admin_valp")
-	d := doc(t, o.get("/tablero?q=eulogio&estado=programado&estado=vigente&estado=vencido&estado=anulado&estado=de_alta&clinica="+fmt.Sprint(e.count(`SELECT id FROM clinics WHERE code='PROV'`))))
+	d = doc(t, o.get("/tablero?q=eulogio&estado=programado&estado=vigente&estado=vencido&estado=anulado&estado=de_alta&clinica="+fmt.Sprint(e.count(`SELECT id FROM clinics WHERE code='PROV'`))))
 	if strings.Contains(d.Text(), "Eulogio") {
 		t.Fatal("another clinic's board lists the patient")
 	}
