@@ -67,7 +67,9 @@ var doctors = []struct {
 	rutBody     int
 }{
 	{"Carolina", "Fuentes Araya", 0, 12345678},
+	{"Paula", "Morales Cárdenas", 1, 13579246},
 	{"Rodrigo", "Valenzuela Soto", 2, 9876543},
+	{"Andrés", "Ibáñez Rivas", 3, 10864297},
 }
 
 var reasons = []struct{ category, name string }{

@@ -172,3 +172,38 @@ func TestAnnul_WithConfirmationAndAccessibility(t *testing.T) {
 		})
 	}
 }
+
+func TestAccessibility_AdminForms(t *testing.T) {
+	base := baseURL(t)
+	tk := newTicket(t)
+	ctx := context.Background()
+	admin, err := srv.Store.UserByUsername(ctx, "admin_prov")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := store.Principal{UserID: admin.ID, Role: admin.Role, ClinicID: admin.ClinicID}
+	cat, err := srv.Store.Catalog(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reason int64
+	for _, r := range cat.Reasons {
+		if r.Category == "annulment" {
+			reason = r.ID
+		}
+	}
+	if _, err := srv.Store.AnnulTicket(ctx, p, store.Change{TicketID: tk.ID, Version: tk.Version}, reason, "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, 768, 1024, true)
+	b.loginKeyboard(t, base, "admin_prov", demo.Password)
+	b.do(t, waitVisible("#resultados"), chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", base, tk.ID)), waitVisible("#revertir"))
+	b.do(t, chromedp.Click(chromedp.CSS(`#revertir button`)), waitVisible("#revertir_nota-error"))
+	b.assertAxe(t, "revert form with an error")
+	other := newTicket(t)
+	b.do(t, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d/paciente", base, other.ID)), waitVisible("#rut"),
+		chromedp.SetValue(chromedp.CSS("#rut"), "12.345.678-9"), chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)), waitVisible("#rut-error"))
+	b.screenshot(t, "patient-edit-error")
+	b.assertAxe(t, "patient form with an error")
+	b.assertClean(t)
+}

@@ -46,7 +46,7 @@ func TestCatalog_NonSuperuserNamingAnotherClinicStillSeesOwn(t *testing.T) {
 	valp := clinicID(t, e, "VALP")
 	var valpRUT string
 	raw := e.count(`SELECT count(*) FROM doctors WHERE clinic_id = $1`, valp)
-	if raw != 2 {
+	if raw != 4 {
 		t.Fatalf("VALP doctors = %d", raw)
 	}
 	valpRUT = firstDoctorRUTBody(t, e, valp)

@@ -150,7 +150,7 @@ func TestCatalog_OnlyOwnClinicsRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cat.Specialties) != 4 || len(cat.Surgeries) != 12 || len(cat.Doctors) != 2 || len(cat.Blocks) != 12 || len(cat.Reasons) != 9 {
+	if len(cat.Specialties) != 4 || len(cat.Surgeries) != 12 || len(cat.Doctors) != 4 || len(cat.Blocks) != 12 || len(cat.Reasons) != 9 {
 		t.Fatalf("catalog sizes = %d/%d/%d/%d/%d", len(cat.Specialties), len(cat.Surgeries), len(cat.Doctors), len(cat.Blocks), len(cat.Reasons))
 	}
 	for _, s := range cat.Surgeries {
