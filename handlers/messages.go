@@ -76,7 +76,6 @@ const (
 	msgNoteLong             = "La nota no puede superar 1000 caracteres."
 	msgDischargeBeforeP     = "El alta debe ser posterior al fin de pabellón (%s)."
 	msgDischargeInFuture    = "El alta no puede estar en el futuro."
-	msgAnnulNotOwn          = "Solo puede anular los tickets que usted creó."
 	msgStaleTyped           = "Otra persona cambió este ticket: revise los datos actuales."
 )
 

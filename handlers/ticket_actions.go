@@ -149,7 +149,8 @@ func lifecycleStatus(err error) (status int, msg string, ok bool) {
 	return 0, "", false
 }
 
-// parseFormTicket re-reads the ticket for an error page after a refused change.
+// refusedPage rebuilds the ticket page after a refused change, on the ticket as it is now,
+// with the status that fits the refusal.
 func (h *Handler) refusedPage(c *fiber.Ctx, t store.Ticket, err error) (components.TicketPageProps, int, error) {
 	var stale *store.StaleError
 	if errors.As(err, &stale) {
@@ -163,11 +164,4 @@ func (h *Handler) refusedPage(c *fiber.Ctx, t store.Ticket, err error) (componen
 	}
 	status, _, _ := lifecycleStatus(err)
 	return props, status, nil
-}
-
-func formatMaybe(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return fpa.FormatDateTime(t)
 }

@@ -159,11 +159,8 @@ func (h *Handler) modifyFPA(c *fiber.Ctx) error {
 	key, version := props.Modify.Key, props.Modify.Version
 	props.Modify = form
 	props.Modify.Key, props.Modify.Version, props.Modify.Errors = key, version, errs
-	if !props.Can.Modify {
-		// The ticket can no longer be modified (limit, annulled, discharged): say so where
-		// the form was.
-		props.Can.Modify = false
-	} else if len(errs) == 0 || preview {
+	// Show the preview of what was typed, when the ticket can still be modified.
+	if props.Can.Modify && (len(errs) == 0 || preview) {
 		if pin, perrs := parseModify(form, false); len(perrs) == 0 {
 			if pv, perr := h.modifyPreview(c, props.T.Ticket, pin); perr == nil {
 				props.Modify.Preview = pv

@@ -12,18 +12,17 @@ import (
 
 // Errors of the ticket lifecycle (RULES §4–§5) that handlers turn into messages.
 var (
-	ErrNotActive          = errors.New("store: ticket is not vigente")
-	ErrNotAnnulled        = errors.New("store: ticket is not annulled")
-	ErrNotDischarged      = errors.New("store: ticket is not discharged")
-	ErrLimitReached       = errors.New("store: modification limit reached")
-	ErrSameFPA            = errors.New("store: new FPA equals the current one")
-	ErrReasonUnavailable  = errors.New("store: reason not found, inactive or of another category")
-	ErrUndoExpired        = errors.New("store: discharge recorded more than 24 hours ago")
-	ErrOtherVigente       = errors.New("store: the patient has another vigente ticket")
-	ErrAlreadySubmitted   = errors.New("store: this form was already submitted")
-	ErrDischargeBeforeP   = errors.New("store: discharge not after the pavilion end")
-	ErrDischargeInFuture  = errors.New("store: discharge in the future")
-	ErrModifyFormOutdated = errors.New("store: block not choosable")
+	ErrNotActive         = errors.New("store: ticket is not vigente")
+	ErrNotAnnulled       = errors.New("store: ticket is not annulled")
+	ErrNotDischarged     = errors.New("store: ticket is not discharged")
+	ErrLimitReached      = errors.New("store: modification limit reached")
+	ErrSameFPA           = errors.New("store: new FPA equals the current one")
+	ErrReasonUnavailable = errors.New("store: reason not found, inactive or of another category")
+	ErrUndoExpired       = errors.New("store: discharge recorded more than 24 hours ago")
+	ErrOtherVigente      = errors.New("store: the patient has another vigente ticket")
+	ErrAlreadySubmitted  = errors.New("store: this form was already submitted")
+	ErrDischargeBeforeP  = errors.New("store: discharge not after the pavilion end")
+	ErrDischargeInFuture = errors.New("store: discharge in the future")
 )
 
 // StaleError reports a change submitted from an old version of the ticket: Current is the
