@@ -385,3 +385,41 @@ func TestDischarge_BoundsMessagesAndUndoWindow(t *testing.T) {
 		t.Fatal("a late undo changed the ticket")
 	}
 }
+
+func TestStaleAnnulAndDischarge_ShowWhatChangedBesideWhatWasTyped(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		action string
+		form   url.Values
+		typed  string
+	}{
+		{"/anular", url.Values{"confirmar": {"1"}, "nota": {"Paciente trasladado"}}, "Paciente trasladado"},
+		{"/alta", url.Values{"fecha": {fpa.FormatDate(time.Now().Add(-time.Minute))}, "hora": {fpa.FormatTime(time.Now().Add(-time.Minute))}}, fpa.FormatTime(time.Now().Add(-time.Minute))},
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			tk := ticketBy(t, e, "admin_prov")
+			c := e.client()
+			c.login("admin_prov")
+			form := tc.form
+			form.Set("_csrf", c.pageCSRF("/tablero"))
+			form.Set("version", fmt.Sprint(tk.Version))
+			form.Set("clave", key())
+			if tc.action == "/anular" {
+				form.Set("razon", reasonFor(e, tk, "annulment"))
+			}
+			// Someone else edits the ticket after the form was opened.
+			e.sql(`UPDATE tickets SET bed = 'Otra', version = version + 1 WHERE id = $1`, tk.ID)
+			resp := c.post(fmt.Sprintf("/tickets/%d%s", tk.ID, tc.action), form)
+			if resp.StatusCode != http.StatusConflict {
+				t.Fatalf("stale %s = %d, want 409", tc.action, resp.StatusCode)
+			}
+			box := doc(t, resp).Find("#conflicto")
+			if box.Length() != 1 || !strings.Contains(box.Text(), tc.typed) || !strings.Contains(box.Text(), "Estado") {
+				t.Fatalf("conflict box = %q", box.Text())
+			}
+			if st, _, _ := e.ticketStatus(tk.ID); st != "vigente" {
+				t.Fatal("a stale submit changed the ticket")
+			}
+		})
+	}
+}

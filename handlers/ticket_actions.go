@@ -150,8 +150,9 @@ func lifecycleStatus(err error) (status int, msg string, ok bool) {
 }
 
 // refusedPage rebuilds the ticket page after a refused change, on the ticket as it is now,
-// with the status that fits the refusal.
-func (h *Handler) refusedPage(c *fiber.Ctx, t store.Ticket, err error) (components.TicketPageProps, int, error) {
+// with the status that fits the refusal. For a stale version it adds what changed since the
+// form was opened beside what the user typed (typed: label → value).
+func (h *Handler) refusedPage(c *fiber.Ctx, t store.Ticket, err error, typed ...components.ConflictRow) (components.TicketPageProps, int, error) {
 	var stale *store.StaleError
 	if errors.As(err, &stale) {
 		t = stale.Current
@@ -161,6 +162,15 @@ func (h *Handler) refusedPage(c *fiber.Ctx, t store.Ticket, err error) (componen
 	props, perr := h.ticketPage(c, t)
 	if perr != nil {
 		return props, 0, perr
+	}
+	if stale != nil {
+		cur := props.T
+		rows := []components.ConflictRow{
+			{Label: "Estado", Current: cur.StateText(), Typed: "—"},
+			{Label: "FPA", Current: cur.FPAText(), Typed: "—"},
+			{Label: "Modificaciones", Current: strconv.Itoa(cur.ModificationCount) + " de 5", Typed: "—"},
+		}
+		props.Conflict = &components.Conflict{DiscardHref: cur.Href(), Rows: append(rows, typed...)}
 	}
 	status, _, _ := lifecycleStatus(err)
 	return props, status, nil

@@ -45,9 +45,14 @@ func (h *Handler) annulTicket(c *fiber.Ctx) error {
 			if _, _, ok := lifecycleStatus(err); !ok {
 				return err
 			}
-			props, status, err2 := h.refusedPage(c, t, err)
+			props, status, err2 := h.refusedPage(c, t, err,
+				components.ConflictRow{Label: "Anulación: nota", Current: "—", Typed: components.OrDash(note)})
 			if err2 != nil {
 				return err2
+			}
+			if props.Conflict != nil {
+				props.Conflict.Rows = append(props.Conflict.Rows, components.ConflictRow{
+					Label: "Anulación: razón", Current: "—", Typed: optionLabel(props.AnnulReasons, reason)})
 			}
 			_, props.Annul.Message, _ = lifecycleStatus(err)
 			if status == fiber.StatusConflict && props.Annul.Message == "" {
@@ -110,7 +115,8 @@ func (h *Handler) revertAnnulment(c *fiber.Ctx) error {
 		if _, _, ok := lifecycleStatus(err); !ok {
 			return err
 		}
-		props, status, err2 := h.refusedPage(c, t, err)
+		props, status, err2 := h.refusedPage(c, t, err,
+			components.ConflictRow{Label: "Reversión: motivo", Current: "—", Typed: note})
 		if err2 != nil {
 			return err2
 		}
@@ -125,4 +131,14 @@ func (h *Handler) revertAnnulment(c *fiber.Ctx) error {
 	props.Revert.Values["nota"] = note
 	props.Revert.Errors = errs
 	return h.renderTicketPage(c, fiber.StatusUnprocessableEntity, props)
+}
+
+// optionLabel is the label of the option with value v, or v itself.
+func optionLabel(opts []components.Option, v string) string {
+	for _, o := range opts {
+		if o.Value == v {
+			return o.Label
+		}
+	}
+	return components.OrDash(v)
 }

@@ -48,7 +48,8 @@ func (h *Handler) recordDischarge(c *fiber.Ctx) error {
 				return err
 			}
 			var err2 error
-			if props, status, err2 = h.refusedPage(c, t, err); err2 != nil {
+			if props, status, err2 = h.refusedPage(c, t, err,
+				components.ConflictRow{Label: "Alta", Current: "—", Typed: date + " " + clock}); err2 != nil {
 				return err2
 			}
 			_, message, _ = lifecycleStatus(err)
