@@ -18,8 +18,9 @@ build:
 test: deps check-generated vet ## Everything: vet, generated-code freshness, unit, store, handler and browser tests
 	$(GO) test -race -count=1 ./...
 
-bench: ## Go benchmarks and load runs
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+bench: ## Go benchmarks, then the board load run (2 000 requests at 32 clients, 100 000 tickets)
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 $$($(GO) list ./... | grep -v '/handlers$$')
+	$(GO) test -run '^$$' -bench BenchmarkBoard -benchmem -benchtime=2000x -count=1 ./handlers/
 
 vet:
 	$(GO) vet ./...
