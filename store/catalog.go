@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 )
 
@@ -33,17 +32,7 @@ func (s *Store) Clinics(ctx context.Context, p Principal) ([]Clinic, error) {
 
 // Clinic returns one clinic, or ErrNotFound when it is not the principal's to see.
 func (s *Store) Clinic(ctx context.Context, p Principal, id int64) (Clinic, error) {
-	var c Clinic
-	err := s.WithTenant(ctx, p, func(tx *Tx) error {
-		return tx.tx.GetContext(ctx, &c, clinicColumns+` WHERE id = $1 AND ($2 OR id = $3)`, id, p.AllClinics, p.ClinicID)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return Clinic{}, ErrNotFound
-	}
-	if err != nil {
-		return Clinic{}, fmt.Errorf("store: clinic: %w", err)
-	}
-	return c, nil
+	return getOne[Clinic](ctx, s, p, "clinic", clinicColumns+` WHERE id = $1 AND ($2 OR id = $3)`, id, p.AllClinics, p.ClinicID)
 }
 
 // Specialty is a medical specialty of a clinic.

@@ -28,17 +28,7 @@ WHERE clinic_id = $1 AND rut = $2`
 // PatientByRUT finds the patient of a clinic with a canonical RUT, so the create form can fill
 // in what the clinic already knows.
 func (s *Store) PatientByRUT(ctx context.Context, p Principal, clinicID int64, rut string) (Patient, error) {
-	var pt Patient
-	err := s.WithTenant(ctx, p, func(tx *Tx) error {
-		return tx.tx.GetContext(ctx, &pt, patientByRUTSQL, clinicID, rut)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return Patient{}, ErrNotFound
-	}
-	if err != nil {
-		return Patient{}, fmt.Errorf("store: patient by rut: %w", err)
-	}
-	return pt, nil
+	return getOne[Patient](ctx, s, p, "patient by rut", patientByRUTSQL, clinicID, rut)
 }
 
 // PatientInput is the patient part of a new ticket.
@@ -81,17 +71,7 @@ WHERE t.clinic_id = $1 AND p.rut = $2 AND t.status = 'vigente'`
 // VigenteTicketByRUT names the vigente ticket of the clinic's patient with a canonical RUT,
 // or ErrNotFound.
 func (s *Store) VigenteTicketByRUT(ctx context.Context, p Principal, clinicID int64, rut string) (ActiveTicketError, error) {
-	var a ActiveTicketError
-	err := s.WithTenant(ctx, p, func(tx *Tx) error {
-		return tx.tx.GetContext(ctx, &a, vigenteTicketByRUTSQL, clinicID, rut)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, ErrNotFound
-	}
-	if err != nil {
-		return a, fmt.Errorf("store: vigente ticket by rut: %w", err)
-	}
-	return a, nil
+	return getOne[ActiveTicketError](ctx, s, p, "vigente ticket by rut", vigenteTicketByRUTSQL, clinicID, rut)
 }
 
 // PatientEdit is an admin's correction of a patient's data (RULES §9).
@@ -127,17 +107,7 @@ type EditablePatient struct {
 
 // PatientForEdit reads a patient for the edit form (ErrNotFound for another clinic's).
 func (s *Store) PatientForEdit(ctx context.Context, p Principal, id int64) (EditablePatient, error) {
-	var ep EditablePatient
-	err := s.WithTenant(ctx, p, func(tx *Tx) error {
-		return tx.tx.GetContext(ctx, &ep, patientForEditSQL, id, p.AllClinics, p.ClinicID)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return ep, ErrNotFound
-	}
-	if err != nil {
-		return ep, fmt.Errorf("store: patient: %w", err)
-	}
-	return ep, nil
+	return getOne[EditablePatient](ctx, s, p, "patient", patientForEditSQL, id, p.AllClinics, p.ClinicID)
 }
 
 // UpdatePatient corrects a patient's data and audits before → after. A stale form gets a

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -114,4 +115,18 @@ func (t *Tx) Audit(ctx context.Context, clinicID int64, action, entity string, e
 		return fmt.Errorf("store: audit %s: %w", action, asConstraint(err))
 	}
 	return nil
+}
+
+// getOne reads one row in the principal's scope. No row (including another clinic's, which
+// row-level security hides) is ErrNotFound.
+func getOne[T any](ctx context.Context, s *Store, p Principal, what, query string, args ...any) (T, error) {
+	var v T
+	err := s.WithTenant(ctx, p, func(tx *Tx) error { return tx.tx.GetContext(ctx, &v, query, args...) })
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, ErrNotFound
+	}
+	if err != nil {
+		return v, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return v, nil
 }
