@@ -23,7 +23,14 @@ type Config struct {
 	Issuer   string // "https://cloud.google.com/iap"
 	// RefreshInterval is how often keys are re-fetched; unknown key ids also trigger a fetch.
 	RefreshInterval time.Duration
+	// HostedDomain, when set, admits only users of that Google Workspace domain (the "hd"
+	// claim). A project's IAP policy can grant access to consumer accounts or other
+	// organisations too, so the audience alone does not pin the organisation.
+	HostedDomain string
 }
+
+// ErrHostedDomain is wrapped by the refusal of an assertion from outside Config.HostedDomain.
+var ErrHostedDomain = errors.New("iap: assertion is not from the required Google Workspace domain")
 
 // Verifier checks IAP assertions.
 type Verifier struct {
@@ -36,6 +43,7 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 	if cfg.Audience == "" || cfg.Issuer == "" || cfg.JWKSURL == "" {
 		return nil, errors.New("iap: audience, issuer and key URL are required")
 	}
+	cfg.HostedDomain = strings.TrimSpace(cfg.HostedDomain)
 	if cfg.RefreshInterval <= 0 {
 		cfg.RefreshInterval = time.Hour
 	}
@@ -56,6 +64,9 @@ func New(ctx context.Context, cfg Config) (*Verifier, error) {
 
 type claims struct {
 	Email string `json:"email"`
+	// HostedDomain is untyped so that an unexpected type is refused by checkHostedDomain
+	// instead of failing the decoding of every assertion, including when no domain is required.
+	HostedDomain any `json:"hd"`
 	jwt.RegisteredClaims
 }
 
@@ -73,9 +84,48 @@ func (v *Verifier) Verify(ctx context.Context, assertion string) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("iap: %w", err)
 	}
+	if err := v.checkHostedDomain(c.HostedDomain); err != nil {
+		return "", err
+	}
 	email := strings.TrimSpace(c.Email)
 	if email == "" || !strings.Contains(email, "@") {
 		return "", errors.New("iap: assertion has no e-mail")
 	}
 	return strings.ToLower(email), nil
+}
+
+func (v *Verifier) checkHostedDomain(hd any) error {
+	if v.cfg.HostedDomain == "" {
+		return nil
+	}
+	s, ok := hd.(string)
+	if !ok {
+		// Consumer accounts carry no hd at all; any other type is not Google's.
+		return fmt.Errorf("%w: hd claim missing or not a string", ErrHostedDomain)
+	}
+	if !equalFoldASCII(strings.TrimSpace(s), v.cfg.HostedDomain) {
+		return fmt.Errorf("%w: hd is %q", ErrHostedDomain, s)
+	}
+	return nil
+}
+
+// equalFoldASCII folds only ASCII letters: Unicode folding (strings.EqualFold) would let a
+// look-alike such as the long s U+017F or the Kelvin sign U+212A stand for "s" or "k".
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

@@ -16,14 +16,19 @@ import (
 const (
 	testAudience = "/projects/123456/global/backendServices/987654"
 	testIssuer   = "https://cloud.google.com/iap"
+	testDomain   = "redsalud.cl"
 )
 
 // newVerifier gives each test its own verifier: keyfunc allows one refresh for an unknown key id
 // at once and then one per five minutes, so a fresh verifier makes the rotation tests
 // deterministic without touching the limiter.
-func newVerifier(t *testing.T, ks *iaptest.KeyServer) *iap.Verifier {
+func newVerifier(t testing.TB, ks *iaptest.KeyServer, edits ...func(*iap.Config)) *iap.Verifier {
 	t.Helper()
-	v, err := iap.New(t.Context(), iap.Config{JWKSURL: ks.URL(), Audience: testAudience, Issuer: testIssuer})
+	cfg := iap.Config{JWKSURL: ks.URL(), Audience: testAudience, Issuer: testIssuer}
+	for _, edit := range edits {
+		edit(&cfg)
+	}
+	v, err := iap.New(t.Context(), cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -229,6 +234,108 @@ func TestVerify_InvalidAssertionRefused(t *testing.T) {
 			}
 			if tt.wantMsg != "" && !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("Verify error = %v, want it to mention %q", err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+func hostedDomain(hd string) func(*iap.Config) {
+	return func(c *iap.Config) { c.HostedDomain = hd }
+}
+
+func TestVerify_HostedDomainAdmitsItsWorkspace(t *testing.T) {
+	s := iaptest.NewSigner(t, "key-1")
+	ks := iaptest.NewKeyServer(t, s)
+	now := time.Now()
+	tests := []struct {
+		name       string
+		configured string
+		hd         any
+	}{
+		{"same domain", testDomain, testDomain},
+		{"claim in another case", testDomain, "RedSalud.CL"},
+		{"claim with surrounding spaces", testDomain, " redsalud.cl "},
+		{"setting in another case and with spaces", "  REDSALUD.cl ", testDomain},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := newVerifier(t, ks, hostedDomain(tt.configured))
+			got, err := v.Verify(t.Context(), s.Sign(t, with(validClaims(now), "hd", tt.hd)))
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if got != "ana.perez@redsalud.cl" {
+				t.Errorf("Verify = %q, want ana.perez@redsalud.cl", got)
+			}
+		})
+	}
+}
+
+func TestVerify_HostedDomainRestrictsWorkspace(t *testing.T) {
+	s := iaptest.NewSigner(t, "key-1")
+	v := newVerifier(t, iaptest.NewKeyServer(t, s), hostedDomain(testDomain))
+	now := time.Now()
+	tests := []struct {
+		name   string
+		claims jwt.MapClaims
+	}{
+		// Consumer (gmail.com) accounts carry no hd at all.
+		{"hd missing", without(validClaims(now), "hd")},
+		{"hd empty", with(validClaims(now), "hd", "")},
+		{"hd null", with(validClaims(now), "hd", nil)},
+		{"another domain", with(validClaims(now), "hd", "gmail.com")},
+		{"domain with ours as suffix", with(validClaims(now), "hd", "evilredsalud.cl")},
+		{"subdomain of ours", with(validClaims(now), "hd", "sub.redsalud.cl")},
+		{"ours followed by another label", with(validClaims(now), "hd", "redsalud.cl.example.com")},
+		{"Unicode look-alike folding to ours", with(validClaims(now), "hd", "redſalud.cl")},
+		{"hd a number", with(validClaims(now), "hd", 42)},
+		{"hd a boolean", with(validClaims(now), "hd", true)},
+		{"hd an array holding ours", with(validClaims(now), "hd", []string{testDomain})},
+		{"hd an object", with(validClaims(now), "hd", map[string]string{"domain": testDomain})},
+		// The e-mail's domain proves nothing: only hd says the account belongs to the Workspace.
+		{"email in our domain but no hd", with(without(validClaims(now), "hd"), "email", "ana.perez@redsalud.cl")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := v.Verify(t.Context(), s.Sign(t, tt.claims))
+			if err == nil {
+				t.Fatalf("Verify accepted it and returned %q", got)
+			}
+			if got != "" {
+				t.Errorf("Verify returned %q along with its error", got)
+			}
+			if !errors.Is(err, iap.ErrHostedDomain) {
+				t.Errorf("Verify error = %v, want one wrapping %v", err, iap.ErrHostedDomain)
+			}
+			if !strings.HasPrefix(err.Error(), "iap: ") {
+				t.Errorf("Verify error = %q, want it prefixed with %q", err, "iap: ")
+			}
+		})
+	}
+}
+
+func TestVerify_HdIgnoredWithoutHostedDomain(t *testing.T) {
+	s := iaptest.NewSigner(t, "key-1")
+	v := newVerifier(t, iaptest.NewKeyServer(t, s))
+	now := time.Now()
+	tests := []struct {
+		name   string
+		claims jwt.MapClaims
+	}{
+		{"hd missing", without(validClaims(now), "hd")},
+		{"our domain", with(validClaims(now), "hd", testDomain)},
+		{"another domain", with(validClaims(now), "hd", "gmail.com")},
+		{"hd a number", with(validClaims(now), "hd", 42)},
+		{"hd an array", with(validClaims(now), "hd", []string{"a.com", "b.com"})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := v.Verify(t.Context(), s.Sign(t, tt.claims))
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if got != "ana.perez@redsalud.cl" {
+				t.Errorf("Verify = %q, want ana.perez@redsalud.cl", got)
 			}
 		})
 	}

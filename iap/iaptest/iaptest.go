@@ -33,6 +33,12 @@ func NewSigner(t testing.TB, kid string) *Signer {
 	return &Signer{kid: kid, key: key}
 }
 
+// NewSignerFromKey publishes key under the key id kid. Fuzz workers are separate processes that
+// each run the test's setup, so a fuzz test needs a key that every one of them derives alike.
+func NewSignerFromKey(kid string, key *ecdsa.PrivateKey) *Signer {
+	return &Signer{kid: kid, key: key}
+}
+
 // KID is the key id the signer writes into the header of what it signs.
 func (s *Signer) KID() string { return s.kid }
 
