@@ -157,6 +157,23 @@ func PickBlock(blocks []Block, d Date, blockStart int, p time.Time) (Slot, error
 // earlier. Planned nights are Nights(P, F); extra nights Nights(original, F).
 func Nights(a, b time.Time) int { return DateOf(a).DaysUntil(DateOf(b)) }
 
+// MaxModifications is how many times a ticket's FPA may be modified (RULES §4).
+const MaxModifications = 5
+
+// MaxModificationDays is how many calendar days after the date of the pavilion
+// end a modified FPA may fall at most (RULES §4).
+const MaxModificationDays = 180
+
+// ValidateModificationDate refuses a new FPA date more than 180 days after
+// the date of the pavilion end p, naming the last date allowed (RULES §4).
+func ValidateModificationDate(d Date, p time.Time) error {
+	last := DateOf(p).AddDays(MaxModificationDays)
+	if d.Compare(last) > 0 {
+		return inputErr(FieldDate, fmt.Sprintf(msgModificationTooLate, last))
+	}
+	return nil
+}
+
 // ValidatePavilionEnd reports whether the pavilion end p lies within 30
 // calendar days before or after the Santiago date of now (RULES §2).
 func ValidatePavilionEnd(p, now time.Time) error {

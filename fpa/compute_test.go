@@ -406,6 +406,55 @@ func TestNights(t *testing.T) {
 	}
 }
 
+// daysByYears counts calendar days from a to b (a before b) a year at a time, each step small
+// enough for time.Duration: an independent check of the day arithmetic.
+func daysByYears(a, b Date) int {
+	n := 0
+	cur := time.Date(a.Year, a.Month, a.Day, 12, 0, 0, 0, time.UTC)
+	end := time.Date(b.Year, b.Month, b.Day, 12, 0, 0, 0, time.UTC)
+	for cur.AddDate(1, 0, 0).Before(end) {
+		next := cur.AddDate(1, 0, 0)
+		n += int(next.Sub(cur) / (24 * time.Hour))
+		cur = next
+	}
+	return n + int(end.Sub(cur)/(24*time.Hour))
+}
+
+func TestNights_CenturiesApartCountCalendarDaysWithoutOverflow(t *testing.T) {
+	tests := []struct{ a, b Date }{
+		{NewDate(2026, 11, 27), NewDate(2999, 12, 31)},
+		{NewDate(1900, 1, 1), NewDate(2999, 12, 31)},
+		{NewDate(2024, 2, 28), NewDate(2024, 3, 1)},
+		{NewDate(2000, 2, 28), NewDate(2100, 3, 1)},
+	}
+	for _, tt := range tests {
+		want := daysByYears(tt.a, tt.b)
+		if got := tt.a.DaysUntil(tt.b); got != want {
+			t.Errorf("%s → %s: DaysUntil = %d, want %d", tt.a, tt.b, got, want)
+		}
+		if got := tt.b.DaysUntil(tt.a); got != -want {
+			t.Errorf("%s → %s: DaysUntil = %d, want %d", tt.b, tt.a, got, -want)
+		}
+		if got := Nights(tt.a.At(600), tt.b.At(600)); got != want {
+			t.Errorf("%s → %s: Nights = %d, want %d", tt.a, tt.b, got, want)
+		}
+	}
+}
+
+func TestValidateModificationDate_AtMost180DaysAfterPavilionDate(t *testing.T) {
+	p := at(2025, 11, 5, 23, 30, summer)
+	if err := ValidateModificationDate(NewDate(2026, 5, 4), p); err != nil {
+		t.Fatalf("day 180 refused: %v", err)
+	}
+	if err := ValidateModificationDate(NewDate(2025, 11, 5), p); err != nil {
+		t.Fatalf("the pavilion date refused: %v", err)
+	}
+	wantInputError(t, ValidateModificationDate(NewDate(2026, 5, 5), p), FieldDate,
+		"La nueva FPA no puede ser posterior al 04/05/2026 (180 días después del fin de pabellón).")
+	wantInputError(t, ValidateModificationDate(NewDate(2999, 12, 31), p), FieldDate,
+		"La nueva FPA no puede ser posterior al 04/05/2026 (180 días después del fin de pabellón).")
+}
+
 func TestValidatePavilionEnd_ThirtyCalendarDays(t *testing.T) {
 	now := at(2025, 11, 5, 12, 0, summer)
 	tests := []struct {

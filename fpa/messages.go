@@ -15,6 +15,8 @@ const (
 	msgPavilionTooOld  = "El fin de pabellón no puede ser anterior al %s (máximo 30 días atrás)."
 	msgPavilionTooLate = "El fin de pabellón no puede ser posterior al %s (máximo 30 días adelante)."
 
+	msgModificationTooLate = "La nueva FPA no puede ser posterior al %s (180 días después del fin de pabellón)."
+
 	msgBaseStay            = "La estadía base debe ser mayor que 0 y no superar 2160 horas."
 	msgCutoffRange         = "La hora de corte ambulatoria debe estar entre 0 y 23."
 	msgCutoffNotAmbulatory = "La hora de corte solo aplica a cirugías ambulatorias."

@@ -48,12 +48,26 @@ func DateOf(t time.Time) Date {
 func (d Date) AddDays(n int) Date { return NewDate(d.Year, d.Month, d.Day+n) }
 
 // DaysUntil returns the number of calendar days from d to e, negative when e
-// is before d.
-func (d Date) DaysUntil(e Date) int {
-	// Civil days counted at UTC noon, where every day lasts exactly 24 h.
-	a := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
-	b := time.Date(e.Year, e.Month, e.Day, 12, 0, 0, 0, time.UTC)
-	return int(b.Sub(a) / (24 * time.Hour))
+// is before d. It counts calendar days, never through time.Duration, which
+// overflows beyond 292 years (RULES §3).
+func (d Date) DaysUntil(e Date) int { return e.dayNumber() - d.dayNumber() }
+
+// dayNumber is the proleptic Gregorian day count of d (0 = 1970-01-01), after
+// H. Hinnant's days_from_civil.
+func (d Date) dayNumber() int {
+	y, m := d.Year, int(d.Month)
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d.Day - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 // Compare returns -1, 0 or +1 as d is before, equal to or after e.
