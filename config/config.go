@@ -27,8 +27,16 @@ type Config struct {
 	// DatabaseURL is the application's PostgreSQL URL; empty in local means "start the private
 	// cluster under DataDir".
 	DatabaseURL string
-	// ListenAddr is the HTTP listen address (":8080").
+	// ListenAddr is the HTTP listen address (":8080"); PORT, when the platform sets it, wins.
 	ListenAddr string
+	// DBMaxConns is this instance's whole share of database connections: the main pool and
+	// the session store's pool together (see DBPools).
+	DBMaxConns int
+	// DBStatementTimeout is the server's limit on one SQL statement.
+	DBStatementTimeout time.Duration
+	// RequestTimeout bounds each request's work, database included: past it the request
+	// fails with 503 instead of waiting on a database that does not answer.
+	RequestTimeout time.Duration
 	// DataDir holds the private local PostgreSQL cluster.
 	DataDir string
 	// LocalPGPort is the TCP port of the private local cluster (loopback only).
@@ -47,6 +55,8 @@ type Config struct {
 	IAPJWKSURL string
 	// IAPIssuer is the expected "iss" of IAP assertions.
 	IAPIssuer string
+	// IAPHostedDomain, when set, admits only accounts of that Google Workspace domain ("hd").
+	IAPHostedDomain string
 	// TrustedProxies are the load balancers whose X-Forwarded-For is believed for client IPs.
 	TrustedProxies []string
 	// LogFormat is "json" or "text".
@@ -58,11 +68,23 @@ type Config struct {
 // Local reports whether the server runs in the local (development/demo) environment.
 func (c Config) Local() bool { return c.Env == EnvLocal }
 
+// DBPools splits DBMaxConns between the main pool and the session store's own pool (a fifth,
+// at least 2). The defaults (25: 20 + 5) keep three instances at 75 connections, within the
+// 100 of Cloud SQL's small tiers with room for migrations and maintenance sessions.
+func (c Config) DBPools() (main, sessions int) {
+	sessions = max(2, c.DBMaxConns/5)
+	return c.DBMaxConns - sessions, sessions
+}
+
 // Keys lists every environment variable Load reads, with its default, for .env.example and docs.
 var Keys = []struct{ Name, Default, Help string }{
 	{"APP_ENV", "local", "local or production"},
 	{"DATABASE_URL", "", "PostgreSQL URL of a non-superuser role; empty in local starts a private cluster under DATA_DIR"},
 	{"LISTEN_ADDR", ":8080", "HTTP listen address"},
+	{"PORT", "", "HTTP port; when set (Cloud Run sets it) the server listens on :PORT instead of LISTEN_ADDR"},
+	{"DB_MAX_CONNS", "25", "database connections of this instance, main pool and session store together (at least 4)"},
+	{"DB_STATEMENT_TIMEOUT", "4s", "longest a single SQL statement may run"},
+	{"REQUEST_TIMEOUT", "5s", "longest a request may wait on the database before it answers 503"},
 	{"DATA_DIR", ".data", "directory of the private local PostgreSQL cluster"},
 	{"LOCAL_PG_PORT", "54329", "loopback port of the private local cluster"},
 	{"SESSION_SECRET", "", "at least 32 characters; required in production"},
@@ -72,6 +94,7 @@ var Keys = []struct{ Name, Default, Help string }{
 	{"IAP_AUDIENCE", "", "enables Google IAP sign-in: the expected aud claim"},
 	{"IAP_JWKS_URL", "https://www.gstatic.com/iap/verify/public_key-jwk", "IAP public keys (JWK set)"},
 	{"IAP_ISSUER", "https://cloud.google.com/iap", "expected iss claim of IAP assertions"},
+	{"IAP_HOSTED_DOMAIN", "", "admit only Google accounts of this Workspace domain (hd claim)"},
 	{"TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs whose X-Forwarded-For is trusted"},
 	{"LOG_FORMAT", "text in local, json in production", "text or json"},
 	{"APP_VERSION", "dev", "version shown in the footer"},
@@ -121,6 +144,25 @@ func Load(getenv func(string) string) (Config, error) {
 		IAPJWKSURL:    get("IAP_JWKS_URL", "https://www.gstatic.com/iap/verify/public_key-jwk"),
 		IAPIssuer:     get("IAP_ISSUER", "https://cloud.google.com/iap"),
 		Version:       get("APP_VERSION", "dev"),
+
+		IAPHostedDomain:    strings.ToLower(get("IAP_HOSTED_DOMAIN", "")),
+		DBStatementTimeout: dur("DB_STATEMENT_TIMEOUT", "4s"),
+		RequestTimeout:     dur("REQUEST_TIMEOUT", "5s"),
+	}
+	if p := get("PORT", ""); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			errs = append(errs, errors.New("PORT: want a port between 1 and 65535"))
+		} else {
+			c.ListenAddr = ":" + p
+		}
+	}
+	if n, err := strconv.Atoi(get("DB_MAX_CONNS", "25")); err != nil || n < 4 || n > 1000 {
+		errs = append(errs, errors.New("DB_MAX_CONNS: want a number between 4 and 1000"))
+	} else {
+		c.DBMaxConns = n
+	}
+	if c.DBStatementTimeout > 0 && c.RequestTimeout > 0 && c.DBStatementTimeout > c.RequestTimeout {
+		errs = append(errs, errors.New("DB_STATEMENT_TIMEOUT must not be longer than REQUEST_TIMEOUT"))
 	}
 	port, err := strconv.Atoi(get("LOCAL_PG_PORT", "54329"))
 	if err != nil || port < 1024 || port > 65535 {

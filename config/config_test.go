@@ -3,7 +3,9 @@ package config_test
 import (
 	"errors"
 	"maps"
+	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -317,6 +319,50 @@ func TestKeys_DocumentedDefaultsAreLoadDefaults(t *testing.T) {
 					t.Errorf("%s=%q gives %+v, unset gives %+v", k.Name, k.Default, got, base)
 				}
 			})
+		}
+	}
+}
+
+func TestLoad_PortPoolsAndTimeoutsForCloudRun(t *testing.T) {
+	cfg, err := config.Load(env(production(map[string]string{"PORT": "9090", "IAP_HOSTED_DOMAIN": "RedSalud.CL"})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ListenAddr != ":9090" {
+		t.Errorf("ListenAddr = %q, want :9090 (PORT wins over LISTEN_ADDR)", cfg.ListenAddr)
+	}
+	if cfg.IAPHostedDomain != "redsalud.cl" {
+		t.Errorf("IAPHostedDomain = %q", cfg.IAPHostedDomain)
+	}
+	main, sessions := cfg.DBPools()
+	if main+sessions != cfg.DBMaxConns || sessions < 2 {
+		t.Errorf("pools %d + %d, want DB_MAX_CONNS = %d split with at least 2 for sessions", main, sessions, cfg.DBMaxConns)
+	}
+	// Three instances with the defaults stay well within Cloud SQL's 100 connections.
+	if 3*cfg.DBMaxConns > 90 {
+		t.Errorf("3 instances × %d connections exceed the small tier's budget", cfg.DBMaxConns)
+	}
+	if cfg.RequestTimeout <= 0 || cfg.DBStatementTimeout <= 0 || cfg.DBStatementTimeout > cfg.RequestTimeout {
+		t.Errorf("timeouts: request %s, statement %s", cfg.RequestTimeout, cfg.DBStatementTimeout)
+	}
+	for _, bad := range []map[string]string{
+		{"PORT": "abc"}, {"PORT": "70000"}, {"DB_MAX_CONNS": "3"}, {"DB_MAX_CONNS": "many"},
+		{"DB_STATEMENT_TIMEOUT": "10s", "REQUEST_TIMEOUT": "5s"}, {"REQUEST_TIMEOUT": "-1s"},
+	} {
+		if _, err := config.Load(env(production(bad))); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+func TestEnvExample_ListsEveryKey(t *testing.T) {
+	b, err := os.ReadFile("../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range config.Keys {
+		if !regexp.MustCompile(`(?m)^` + k.Name + `=`).Match(b) {
+			t.Errorf(".env.example does not list %s", k.Name)
 		}
 	}
 }

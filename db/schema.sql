@@ -293,6 +293,21 @@ ALTER TABLE public.login_audit ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY 
 
 
 --
+-- Name: login_throttle; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.login_throttle (
+    key text NOT NULL,
+    failures integer NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    last_failure timestamp with time zone NOT NULL,
+    blocked_until timestamp with time zone,
+    CONSTRAINT login_throttle_failures_check CHECK ((failures >= 1)),
+    CONSTRAINT login_throttle_key_check CHECK (((length(key) >= 3) AND (length(key) <= 400)))
+);
+
+
+--
 -- Name: patients; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -309,8 +324,8 @@ CREATE TABLE public.patients (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT patients_age_check CHECK (((age >= 0) AND (age <= 130))),
     CONSTRAINT patients_first_names_check CHECK (((length(btrim(first_names)) >= 1) AND (length(btrim(first_names)) <= 100))),
-    CONSTRAINT patients_last_name_father_check CHECK (((length(btrim(last_name_father)) >= 1) AND (length(btrim(last_name_father)) <= 60))),
-    CONSTRAINT patients_last_name_mother_check CHECK ((length(last_name_mother) <= 60)),
+    CONSTRAINT patients_last_name_father_check CHECK (((length(btrim(last_name_father)) >= 1) AND (length(btrim(last_name_father)) <= 100))),
+    CONSTRAINT patients_last_name_mother_check CHECK ((length(last_name_mother) <= 100)),
     CONSTRAINT patients_rut_check CHECK ((rut ~ '^[1-9][0-9]{0,7}-[0-9K]$'::text)),
     CONSTRAINT patients_sex_check CHECK ((sex = ANY (ARRAY['M'::text, 'F'::text, 'O'::text])))
 );
@@ -539,7 +554,7 @@ CREATE TABLE public.tickets (
     CONSTRAINT tickets_annul_note_check CHECK ((length(annul_note) <= 1000)),
     CONSTRAINT tickets_annulled_check CHECK (((status = 'anulado'::text) = ((annulled_at IS NOT NULL) AND (annulled_by IS NOT NULL) AND (annul_reason_id IS NOT NULL)))),
     CONSTRAINT tickets_base_stay_hours_check CHECK (((base_stay_hours > (0)::numeric) AND (base_stay_hours <= (2160)::numeric))),
-    CONSTRAINT tickets_bed_check CHECK ((length(bed) <= 20)),
+    CONSTRAINT tickets_bed_check CHECK ((length(bed) <= 40)),
     CONSTRAINT tickets_block_check CHECK (((fpa_block_start < fpa_block_end) AND (original_block_start < original_block_end))),
     CONSTRAINT tickets_code_check CHECK ((code ~ '^TH-[A-Z]{2,6}-[0-9]{4}-[0-9]{3,}$'::text)),
     CONSTRAINT tickets_cutoff_check CHECK ((is_ambulatory = (ambulatory_cutoff_hour IS NOT NULL))),
@@ -549,11 +564,11 @@ CREATE TABLE public.tickets (
     CONSTRAINT tickets_fpa_after_pavilion_check CHECK ((fpa_end_at > pavilion_end_at)),
     CONSTRAINT tickets_fpa_block_end_check CHECK (((fpa_block_end >= 1) AND (fpa_block_end <= 1440))),
     CONSTRAINT tickets_fpa_block_start_check CHECK (((fpa_block_start >= 0) AND (fpa_block_start <= 1439))),
-    CONSTRAINT tickets_location_check CHECK ((length(location) <= 60)),
+    CONSTRAINT tickets_location_check CHECK ((length(location) <= 40)),
     CONSTRAINT tickets_modification_count_check CHECK (((modification_count >= 0) AND (modification_count <= 5))),
     CONSTRAINT tickets_original_block_end_check CHECK (((original_block_end >= 1) AND (original_block_end <= 1440))),
     CONSTRAINT tickets_original_block_start_check CHECK (((original_block_start >= 0) AND (original_block_start <= 1439))),
-    CONSTRAINT tickets_room_check CHECK ((length(room) <= 20)),
+    CONSTRAINT tickets_room_check CHECK ((length(room) <= 40)),
     CONSTRAINT tickets_seq_check CHECK ((seq >= 1)),
     CONSTRAINT tickets_status_check CHECK ((status = ANY (ARRAY['vigente'::text, 'anulado'::text, 'alta'::text]))),
     CONSTRAINT tickets_version_check CHECK ((version >= 1))
@@ -731,6 +746,14 @@ ALTER TABLE ONLY public.fpa_modifications
 
 ALTER TABLE ONLY public.login_audit
     ADD CONSTRAINT login_audit_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: login_throttle login_throttle_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.login_throttle
+    ADD CONSTRAINT login_throttle_pkey PRIMARY KEY (key);
 
 
 --
@@ -934,6 +957,13 @@ CREATE INDEX login_audit_clinic_at_idx ON public.login_audit USING btree (clinic
 --
 
 CREATE INDEX login_audit_user_idx ON public.login_audit USING btree (user_id);
+
+
+--
+-- Name: login_throttle_last_failure_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX login_throttle_last_failure_idx ON public.login_throttle USING btree (last_failure);
 
 
 --

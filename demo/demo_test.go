@@ -38,7 +38,7 @@ func planSize() int {
 func seeded(t *testing.T, now time.Time) *store.Store {
 	t.Helper()
 	appURL, _ := testdb.New(t, db.MigrationsVersion(), db.Migrate)
-	st, err := store.Open(t.Context(), appURL)
+	st, err := store.Open(t.Context(), appURL, store.Options{MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -166,7 +166,7 @@ func TestAnnul_WithConfirmationAndAccessibility(t *testing.T) {
 			b.screenshot(t, "annulled-"+vp.name)
 			b.assertAxe(t, "annulled ticket")
 			b.do(t, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d/ubicacion", base, newTicket(t).ID)), waitVisible("#cama"),
-				chromedp.SetValue(chromedp.CSS("#cama"), strings.Repeat("x", 30)), chromedp.Click(chromedp.CSS(`#editar-ubicacion button[type="submit"]`)), waitVisible("#cama-error"))
+				chromedp.SetValue(chromedp.CSS("#cama"), strings.Repeat("x", 41)), chromedp.Click(chromedp.CSS(`#editar-ubicacion button[type="submit"]`)), waitVisible("#cama-error"))
 			b.assertAxe(t, "location form with an error")
 			b.assertClean(t)
 		})

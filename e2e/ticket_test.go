@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -61,7 +60,7 @@ func TestCreateTicket_KeyboardOnly(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b := newBrowser(t, 1366, 900, js)
 			b.loginKeyboard(t, base, "clinico_prov", demo.Password)
-			b.do(t, waitVisible("h1"), chromedp.Navigate(base+"/tickets/nuevo"), waitVisible("#rut"))
+			b.do(t, waitVisible("#resultados"), chromedp.Navigate(base+"/tickets/nuevo"), waitVisible("#rut"))
 			r, _ := rut.New(40_000_000 + rand.IntN(40_000_000))
 			p := time.Now().In(fpa.Santiago).Add(-3 * time.Hour).Truncate(time.Minute)
 			want := expectedChoice(t, p, 24)
@@ -140,9 +139,18 @@ func TestBoard_SearchWithAndWithoutJavaScript(t *testing.T) {
 			if !js {
 				b.typeKeys(t, kb.Enter)
 			}
-			b.waitJS(t, fmt.Sprintf(`document.querySelectorAll('#resultados li[data-ticket]').length === 1 && location.search.includes('q=%s')`, compact))
+			b.waitJS(t, `document.querySelectorAll('#resultados li[data-ticket]').length === 1`)
 			if got := b.text(t, "#resultados li[data-ticket]"); !strings.Contains(got, rutText) {
 				t.Fatalf("result = %q, want %s", got, rutText)
+			}
+			// RULES §11: the search never reaches the address bar or the history.
+			if href := eval[string](t, b, `location.href`); strings.Contains(href, compact) || strings.Contains(href, "q=") {
+				t.Fatalf("the search is in the URL: %s", href)
+			}
+			// It stays on while the nurse works: a reload shows the same results.
+			b.do(t, chromedp.Reload(), waitVisible("#resultados"))
+			if n := eval[int](t, b, `document.querySelectorAll('#resultados li[data-ticket]').length`); n != 1 {
+				t.Fatalf("after a reload the board lists %d tickets, want the 1 found", n)
 			}
 			b.screenshot(t, "board-search-"+name)
 			b.assertClean(t)

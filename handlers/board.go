@@ -1,12 +1,17 @@
 package handlers
 
 import (
+	"errors"
+	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/redsalud/ticket-home/components"
 	"github.com/redsalud/ticket-home/fpa"
@@ -30,44 +35,144 @@ var stateChips = []struct {
 	{"Todos", store.AllStates},
 }
 
-// showBoard renders the nurse board. Filters live in the URL so a view can be bookmarked; an
-// htmx request (filters changed, or the minute refresh) gets only the results.
-func (h *Handler) showBoard(c *fiber.Ctx) error {
-	st := state(c)
-	p := st.principal
-	if err := takeFlash(c); err != nil {
-		return err
+// Board search text limit (characters).
+const maxBoardQuery = 100
+
+// readBoardFilters reads the board's filters from a GET query or a POSTed body (the same
+// names). The search text is not among them: it never travels in a URL (RULES §11).
+func readBoardFilters(args *fasthttp.Args, errs *components.Errors) components.BoardFilterValues {
+	text := func(key, field string) string {
+		v, ok := cleanText(string(args.Peek(key)), false)
+		if !ok {
+			errs.Add(field, msgBadCharacters)
+			return "" // shown as typed would mean keeping it in the URL: drop it
+		}
+		return v
 	}
-	now := h.now()
-	q := c.Context().QueryArgs()
 	fv := components.BoardFilterValues{
-		Query:     strings.TrimSpace(c.Query("q")),
-		Specialty: strings.TrimSpace(c.Query("especialidad")),
-		Surgery:   strings.TrimSpace(c.Query("cirugia")),
-		From:      strings.TrimSpace(c.Query("desde")),
-		To:        strings.TrimSpace(c.Query("hasta")),
-		NoEpisode: c.Query("sin_episodio") != "",
+		Specialty: text("especialidad", "f-especialidad"),
+		Surgery:   text("cirugia", "f-cirugia"),
+		From:      text("desde", "desde"),
+		To:        text("hasta", "hasta"),
+		NoEpisode: len(args.Peek("sin_episodio")) > 0,
 	}
-	for _, s := range q.PeekMulti("estado") {
+	for _, s := range args.PeekMulti("estado") {
 		if v := string(s); slices.Contains(store.AllStates, v) && !slices.Contains(fv.States, v) {
 			fv.States = append(fv.States, v)
 		}
 	}
-	if p.IsSuperuser() {
-		fv.ClinicParam = "todas"
-		if !p.AllClinics {
-			fv.ClinicParam = strconv.FormatInt(p.ClinicID, 10)
+	return fv
+}
+
+// boardPageNumber reads ?pagina=: garbage is the first page, a number too big for any board
+// the last one (the store clamps it).
+func boardPageNumber(c *fiber.Ctx) int {
+	page, err := strconv.Atoi(c.Query("pagina"))
+	switch {
+	case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(c.Query("pagina"), "-"):
+		return math.MaxInt32
+	case err != nil || page < 1:
+		return 1
+	}
+	return min(page, math.MaxInt32)
+}
+
+// showBoard renders the nurse board. Filters live in the URL so a view can be bookmarked,
+// except the search text, which lives in the session; an htmx request (the minute refresh, a
+// chip, a page) gets only the results.
+func (h *Handler) showBoard(c *fiber.Ctx) error {
+	if err := takeFlash(c); err != nil {
+		return err
+	}
+	var errs components.Errors
+	fv := readBoardFilters(c.Request().URI().QueryArgs(), &errs)
+	fv.Query, _ = state(c).sess.Get(sessBoardQuery).(string)
+	part := boardWhole
+	if isFragmentRequest(c) {
+		part = boardResults
+	}
+	return h.renderBoard(c, fv, errs, boardPageNumber(c), part)
+}
+
+// filterBoard is the filters form (POST, so the search text stays out of URLs, browser
+// history and request logs: RULES §11). The search text goes to the session and the other
+// filters to the board's URL: without JavaScript a 303 there; with htmx the results at once
+// and that URL pushed into the history.
+func (h *Handler) filterBoard(c *fiber.Ctx) error {
+	st := state(c)
+	var errs components.Errors
+	if bodyValue(c, "limpiar") != "" {
+		st.sess.Delete(sessBoardQuery)
+		st.dirty = true
+		return h.seeOther(c, "/tablero")
+	}
+	fv := readBoardFilters(c.Request().PostArgs(), &errs)
+	q := formText(c, &errs, "q", "q")
+	if utf8.RuneCountInString(q) > maxBoardQuery {
+		errs.Add("q", fmt.Sprintf(msgTooLong, "La búsqueda", maxBoardQuery))
+	}
+	if p := st.principal; p.IsSuperuser() {
+		if choice := bodyValue(c, "clinica"); choice != "" {
+			fv.ClinicParam = choice
 		}
 	}
-	page, _ := strconv.Atoi(c.Query("pagina"))
-	if page < 1 {
-		page = 1
+	if len(errs) > 0 {
+		// Nothing is kept: the form comes back with the message and what was typed.
+		fv.Query = q
+		if isFragmentRequest(c) {
+			c.Set("HX-Retarget", "#tablero")
+			c.Set("HX-Reswap", "outerHTML")
+			return h.renderBoard(c, fv, errs, 1, boardMain)
+		}
+		return h.renderBoard(c, fv, errs, 1, boardWhole)
 	}
+	st.sess.Set(sessBoardQuery, q)
+	st.dirty = true
+	target := "/tablero"
+	if v := boardQuery(fv); len(v) > 0 {
+		target += "?" + v.Encode()
+	}
+	if !isFragmentRequest(c) || fv.ClinicParam != currentClinicParam(st.principal) {
+		// Another clinic changes the filters' choices too: load the whole page.
+		return c.Redirect(target, fiber.StatusSeeOther)
+	}
+	c.Set("HX-Push-Url", target)
+	fv.Query = q
+	return h.renderBoard(c, fv, nil, 1, boardResults)
+}
 
+// The parts of the board a request may want.
+type boardPart int
+
+const (
+	boardWhole   boardPart = iota // the page
+	boardMain                     // filters and results (a refused htmx filter submit)
+	boardResults                  // the results alone (refresh, chips, pages, filters applied)
+)
+
+// currentClinicParam is the clinica= value of the principal's scope ("" for non-superusers).
+func currentClinicParam(p store.Principal) string {
+	switch {
+	case !p.IsSuperuser():
+		return ""
+	case p.AllClinics:
+		return "todas"
+	}
+	return strconv.FormatInt(p.ClinicID, 10)
+}
+
+// renderBoard renders the board, or the part of it asked for, for the filters fv.
+func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, errs components.Errors, page int, part boardPart) error {
+	st := state(c)
+	p := st.principal
+	now := h.now()
+	fv.ClinicParam = currentClinicParam(p)
 	f := store.BoardFilter{States: fv.States, Query: fv.Query, RUTQuery: rut.Normalize(fv.Query),
 		Specialty: fv.Specialty, Surgery: fv.Surgery, NoEpisode: fv.NoEpisode, Page: page, PageSize: boardPageSize,
-		Options: !isFragmentRequest(c)}
-	var errs components.Errors
+		Options: part != boardResults}
+	if errs.For("q") != "" {
+		f.Query, f.RUTQuery = "", "" // a refused search is shown, not run
+	}
 	if fv.From != "" {
 		if d, err := fpa.ParseDate(fv.From); err != nil {
 			errs.Add("desde", err.Error())
@@ -90,6 +195,7 @@ func (h *Handler) showBoard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	page = res.Page
 	props := components.BoardProps{
 		Page: h.page(c, "Tablero"), ClinicName: st.clinicName, Filter: fv, Errors: errs,
 		Total: res.Total, PageNum: page, ShowClinic: p.AllClinics,
@@ -132,7 +238,7 @@ func (h *Handler) showBoard(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		status = fiber.StatusUnprocessableEntity
 	}
-	if isFragmentRequest(c) {
+	if part == boardResults {
 		return render(c, status, components.BoardResults(props))
 	}
 	props.Specialties, props.Surgeries = res.Specialties, res.Surgeries
@@ -143,10 +249,14 @@ func (h *Handler) showBoard(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	if part == boardMain {
+		return render(c, status, components.BoardMain(props))
+	}
 	return render(c, status, components.Board(props))
 }
 
-// boardQuery is the filters as URL parameters (the page number excluded).
+// boardQuery is the filters as URL parameters (the page number and the search text excluded:
+// no URL carries a patient's name or RUT, RULES §11).
 func boardQuery(fv components.BoardFilterValues) url.Values {
 	v := url.Values{}
 	set := func(k, val string) {
@@ -154,7 +264,6 @@ func boardQuery(fv components.BoardFilterValues) url.Values {
 			v.Set(k, val)
 		}
 	}
-	set("q", fv.Query)
 	set("especialidad", fv.Specialty)
 	set("cirugia", fv.Surgery)
 	set("desde", fv.From)

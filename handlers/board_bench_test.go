@@ -121,7 +121,7 @@ func startBoardBench(b *testing.B) *boardBench {
 	b.Helper()
 	ctx := b.Context()
 	appURL, superURL := testdb.New(b, db.MigrationsVersion(), db.Migrate)
-	st, err := store.Open(ctx, appURL)
+	st, err := store.Open(ctx, appURL, store.Options{MaxConns: 4})
 	if err != nil {
 		b.Fatal(err)
 	}

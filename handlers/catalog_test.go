@@ -9,13 +9,13 @@ import (
 
 func clinicID(t *testing.T, e *env, code string) int {
 	t.Helper()
-	return e.count(`SELECT id FROM clinics WHERE code = $1`, code)
+	return e.count(t, `SELECT id FROM clinics WHERE code = $1`, code)
 }
 
 func TestCatalog_ShowsOwnClinicsMasterData(t *testing.T) {
 	e := newEnv(t)
 	for _, htmx := range []bool{false, true} {
-		c := e.client()
+		c := e.client(t)
 		c.login("visor_elqu")
 		c.htmx = htmx
 		resp := c.get("/catalogo")
@@ -45,13 +45,13 @@ func TestCatalog_NonSuperuserNamingAnotherClinicStillSeesOwn(t *testing.T) {
 	e := newEnv(t)
 	valp := clinicID(t, e, "VALP")
 	var valpRUT string
-	raw := e.count(`SELECT count(*) FROM doctors WHERE clinic_id = $1`, valp)
+	raw := e.count(t, `SELECT count(*) FROM doctors WHERE clinic_id = $1`, valp)
 	if raw != 4 {
 		t.Fatalf("VALP doctors = %d", raw)
 	}
 	valpRUT = firstDoctorRUTBody(t, e, valp)
 	for _, user := range []string{"admin_prov", "clinico_prov", "visor_prov"} {
-		c := e.client()
+		c := e.client(t)
 		c.login(user)
 		for _, q := range []string{"?clinica=%d", "?clinic_id=%d", "?clinica=%d&clinica=todas", "?clinica=todas"} {
 			path := "/catalogo" + fmt.Sprintf(strings.ReplaceAll(q, "todas", "todas"), valp)
@@ -75,7 +75,7 @@ func TestCatalog_NonSuperuserNamingAnotherClinicStillSeesOwn(t *testing.T) {
 
 func firstDoctorRUTBody(t *testing.T, e *env, clinic int) string {
 	t.Helper()
-	n := e.count(`SELECT split_part(rut, '-', 1)::int FROM doctors WHERE clinic_id = $1 ORDER BY id LIMIT 1`, clinic)
+	n := e.count(t, `SELECT split_part(rut, '-', 1)::int FROM doctors WHERE clinic_id = $1 ORDER BY id LIMIT 1`, clinic)
 	// Displayed with thousands dots: 12.345.678
 	s := fmt.Sprint(n)
 	var b strings.Builder
@@ -90,7 +90,7 @@ func firstDoctorRUTBody(t *testing.T, e *env, clinic int) string {
 
 func TestCatalog_SuperuserChoosesClinicOrAll(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	c.login("superadmin")
 	valp := clinicID(t, e, "VALP")
 

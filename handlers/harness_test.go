@@ -13,36 +13,38 @@ import (
 
 	"github.com/redsalud/ticket-home/demo"
 	"github.com/redsalud/ticket-home/internal/testapp"
-	"github.com/redsalud/ticket-home/internal/testdb"
 	"github.com/redsalud/ticket-home/store"
 )
 
-// env is a server under test on a seeded database, driven in-process through app.Test.
+// env is a server under test on a seeded database, driven in-process through app.Test. Its
+// helpers take the *testing.T of the (sub)test that calls them, so a failure ends that test.
 type env struct {
-	t        *testing.T
 	app      *fiber.App
 	st       *store.Store
 	adminURL string
-	clock    *testapp.Clock
+	// db is the package's one superuser pool on the test database (shared, never per call).
+	db    *sql.DB
+	clock *testapp.Clock
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	s := testapp.New(t)
-	return &env{t: t, app: s.App, st: s.Store, adminURL: s.AdminURL, clock: s.Clock}
+	return &env{app: s.App, st: s.Store, adminURL: s.AdminURL, db: testapp.AdminDB(t), clock: s.Clock}
 }
 
 // client is a browser: it keeps cookies between requests.
 type client struct {
+	t       testing.TB
 	e       *env
 	cookies map[string]string
 	htmx    bool
 }
 
-func (e *env) client() *client { return &client{e: e, cookies: map[string]string{}} }
+func (e *env) client(t testing.TB) *client { return &client{t: t, e: e, cookies: map[string]string{}} }
 
 func (c *client) do(req *http.Request) *http.Response {
-	c.e.t.Helper()
+	c.t.Helper()
 	var parts []string
 	for k, v := range c.cookies {
 		parts = append(parts, k+"="+v)
@@ -56,7 +58,7 @@ func (c *client) do(req *http.Request) *http.Response {
 	}
 	resp, err := c.e.app.Test(req, -1)
 	if err != nil {
-		c.e.t.Fatal(err)
+		c.t.Fatal(err)
 	}
 	for _, ck := range resp.Cookies() {
 		if ck.MaxAge < 0 || ck.Value == "" {
@@ -78,7 +80,7 @@ func (c *client) post(path string, form url.Values) *http.Response {
 	return c.do(req)
 }
 
-func doc(t *testing.T, resp *http.Response) *goquery.Document {
+func doc(t testing.TB, resp *http.Response) *goquery.Document {
 	t.Helper()
 	defer resp.Body.Close()
 	d, err := goquery.NewDocumentFromReader(resp.Body)
@@ -90,56 +92,71 @@ func doc(t *testing.T, resp *http.Response) *goquery.Document {
 
 // csrf opens the sign-in page and returns its CSRF token.
 func (c *client) csrf(path string) string {
-	c.e.t.Helper()
+	c.t.Helper()
 	resp := c.get(path)
 	if resp.StatusCode != http.StatusOK {
-		c.e.t.Fatalf("GET %s = %d", path, resp.StatusCode)
+		c.t.Fatalf("GET %s = %d", path, resp.StatusCode)
 	}
-	tok, _ := doc(c.e.t, resp).Find(`input[name="_csrf"]`).First().Attr("value")
+	tok, _ := doc(c.t, resp).Find(`input[name="_csrf"]`).First().Attr("value")
 	if tok == "" {
-		c.e.t.Fatalf("no CSRF token on %s", path)
+		c.t.Fatalf("no CSRF token on %s", path)
 	}
 	return tok
 }
 
 // login signs in and fails the test unless it works.
 func (c *client) login(username string) {
-	c.e.t.Helper()
+	c.t.Helper()
 	tok := c.csrf("/login")
 	resp := c.post("/login", url.Values{"_csrf": {tok}, "username": {username}, "password": {demo.Password}})
 	if resp.StatusCode != http.StatusSeeOther {
-		c.e.t.Fatalf("login %s = %d", username, resp.StatusCode)
+		c.t.Fatalf("login %s = %d", username, resp.StatusCode)
 	}
+}
+
+// search sends the board's search form (POST: the text never goes into a URL) with the
+// other filters in extra, and returns the board as the browser ends up showing it: for htmx
+// the results fragment, else the page the 303 leads to.
+func (c *client) search(q string, extra url.Values) *http.Response {
+	c.t.Helper()
+	htmx := c.htmx
+	c.htmx = false
+	form := url.Values{"_csrf": {c.pageCSRF("/tablero")}, "q": {q}}
+	c.htmx = htmx
+	for k, v := range extra {
+		form[k] = v
+	}
+	resp := c.post("/tablero", form)
+	if c.htmx || resp.StatusCode != http.StatusSeeOther {
+		return resp
+	}
+	return c.get(resp.Header.Get("Location"))
 }
 
 // pageCSRF reads the CSRF token of an authenticated page (the sign-out form carries it).
 func (c *client) pageCSRF(path string) string {
-	c.e.t.Helper()
-	tok, _ := doc(c.e.t, c.get(path)).Find(`form[action="/logout"] input[name="_csrf"]`).Attr("value")
+	c.t.Helper()
+	tok, _ := doc(c.t, c.get(path)).Find(`form[action="/logout"] input[name="_csrf"]`).Attr("value")
 	if tok == "" {
-		c.e.t.Fatalf("no CSRF token on %s", path)
+		c.t.Fatalf("no CSRF token on %s", path)
 	}
 	return tok
 }
 
 // sql runs a statement as the database superuser (bypassing RLS) to arrange a test.
-func (e *env) sql(query string, args ...any) {
-	e.t.Helper()
-	raw := testdb.Open(e.t, e.adminURL)
-	if _, err := raw.Exec(query, args...); err != nil {
-		e.t.Fatal(err)
+func (e *env) sql(t testing.TB, query string, args ...any) {
+	t.Helper()
+	if _, err := e.db.Exec(query, args...); err != nil {
+		t.Fatal(err)
 	}
 }
 
 // count runs a count query as the database superuser.
-func (e *env) count(query string, args ...any) int {
-	e.t.Helper()
-	raw := testdb.Open(e.t, e.adminURL)
+func (e *env) count(t testing.TB, query string, args ...any) int {
+	t.Helper()
 	var n int
-	if err := raw.QueryRow(query, args...).Scan(&n); err != nil {
-		e.t.Fatal(err)
+	if err := e.db.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
 	}
 	return n
 }
-
-func testdbOpen(e *env) *sql.DB { return testdb.Open(e.t, e.adminURL) }

@@ -27,7 +27,7 @@ func ticketBy(t *testing.T, e *env, username string) store.Ticket {
 	}
 	p := store.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, ClinicID: u.ClinicID}
 	r, _ := rut.New(30_000_000 + rand.IntN(60_000_000))
-	sid := e.count(`SELECT id FROM surgeries WHERE clinic_id = $1 AND name = 'Apendicectomía laparoscópica'`, u.ClinicID)
+	sid := e.count(t, `SELECT id FROM surgeries WHERE clinic_id = $1 AND name = 'Apendicectomía laparoscópica'`, u.ClinicID)
 	now := time.Now()
 	tk, err := e.st.CreateTicket(ctx, p, u.ClinicID, store.NewTicket{
 		Patient:   store.PatientInput{RUT: r.Canonical(), FirstNames: "Prueba", LastNameFather: "Ciclo", Age: -1},
@@ -39,54 +39,53 @@ func ticketBy(t *testing.T, e *env, username string) store.Ticket {
 	return tk
 }
 
-func (e *env) ticketStatus(id int64) (status string, version, mods int) {
-	e.t.Helper()
-	raw := testdbOpen(e)
-	if err := raw.QueryRow(`SELECT status, version, modification_count FROM tickets WHERE id = $1`, id).Scan(&status, &version, &mods); err != nil {
-		e.t.Fatal(err)
+func (e *env) ticketStatus(t testing.TB, id int64) (status string, version, mods int) {
+	t.Helper()
+	if err := e.db.QueryRow(`SELECT status, version, modification_count FROM tickets WHERE id = $1`, id).Scan(&status, &version, &mods); err != nil {
+		t.Fatal(err)
 	}
 	return
 }
 
 func key() string { return fmt.Sprintf("k%019d", rand.Int64N(1e18)) }
 
-func reasonFor(e *env, tk store.Ticket, category string) string {
-	return fmt.Sprint(e.count(`SELECT min(id) FROM reasons WHERE clinic_id = $1 AND category = $2`, tk.ClinicID, category))
+func reasonFor(t testing.TB, e *env, tk store.Ticket, category string) string {
+	return fmt.Sprint(e.count(t, `SELECT min(id) FROM reasons WHERE clinic_id = $1 AND category = $2`, tk.ClinicID, category))
 }
 
 // actions are the lifecycle forms, each with a valid submission for a ticket.
 var actions = map[string]struct {
 	path   string
-	form   func(e *env, tk store.Ticket) url.Values
+	form   func(t testing.TB, e *env, tk store.Ticket) url.Values
 	prep   func(t *testing.T, e *env, tk store.Ticket) store.Ticket // bring the ticket to the state the action needs
 	status string                                                   // stored status after success
 }{
-	"modify": {"/fpa", func(e *env, tk store.Ticket) url.Values {
-		return url.Values{"fecha": {fpa.DateOf(tk.FPA).AddDays(1).String()}, "bloque": {"600"}, "razon": {reasonFor(e, tk, "modification")}, "justificacion": {"Fiebre postoperatoria"}, "accion": {"modificar"}}
+	"modify": {"/fpa", func(t testing.TB, e *env, tk store.Ticket) url.Values {
+		return url.Values{"fecha": {fpa.DateOf(tk.FPA).AddDays(1).String()}, "bloque": {"600"}, "razon": {reasonFor(t, e, tk, "modification")}, "justificacion": {"Fiebre postoperatoria"}, "accion": {"modificar"}}
 	}, nil, "vigente"},
-	"annul": {"/anular", func(e *env, tk store.Ticket) url.Values {
-		return url.Values{"razon": {reasonFor(e, tk, "annulment")}, "confirmar": {"1"}}
+	"annul": {"/anular", func(t testing.TB, e *env, tk store.Ticket) url.Values {
+		return url.Values{"razon": {reasonFor(t, e, tk, "annulment")}, "confirmar": {"1"}}
 	}, nil, "anulado"},
-	"discharge": {"/alta", func(e *env, tk store.Ticket) url.Values {
+	"discharge": {"/alta", func(t testing.TB, e *env, tk store.Ticket) url.Values {
 		now := time.Now().Add(-time.Minute)
 		return url.Values{"fecha": {fpa.FormatDate(now)}, "hora": {fpa.FormatTime(now)}}
 	}, nil, "alta"},
-	"location": {"/ubicacion", func(e *env, tk store.Ticket) url.Values {
+	"location": {"/ubicacion", func(t testing.TB, e *env, tk store.Ticket) url.Values {
 		return url.Values{"habitacion": {"909"}, "cama": {"Z"}, "ubicacion": {"UPC"}, "episodio": {"EP-X"}}
 	}, nil, "vigente"},
-	"revert": {"/revertir-anulacion", func(e *env, tk store.Ticket) url.Values {
+	"revert": {"/revertir-anulacion", func(t testing.TB, e *env, tk store.Ticket) url.Values {
 		return url.Values{"nota": {"Anulado por error"}}
 	}, func(t *testing.T, e *env, tk store.Ticket) store.Ticket {
 		u, _ := e.st.UserByUsername(context.Background(), tk.CreatedByName)
 		p := store.Principal{UserID: u.ID, Role: store.RoleAdmin, ClinicID: tk.ClinicID}
-		r := int64(e.count(`SELECT min(id) FROM reasons WHERE clinic_id = $1 AND category = 'annulment'`, tk.ClinicID))
+		r := int64(e.count(t, `SELECT min(id) FROM reasons WHERE clinic_id = $1 AND category = 'annulment'`, tk.ClinicID))
 		out, err := e.st.AnnulTicket(context.Background(), p, store.Change{TicketID: tk.ID, Version: tk.Version}, r, "", time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		return out
 	}, "vigente"},
-	"undo": {"/deshacer-alta", func(e *env, tk store.Ticket) url.Values { return url.Values{} },
+	"undo": {"/deshacer-alta", func(t testing.TB, e *env, tk store.Ticket) url.Values { return url.Values{} },
 		func(t *testing.T, e *env, tk store.Ticket) store.Ticket {
 			u, _ := e.st.UserByUsername(context.Background(), tk.CreatedByName)
 			p := store.Principal{UserID: u.ID, Role: u.Role, ClinicID: tk.ClinicID}
@@ -132,9 +131,9 @@ func TestLifecycle_RoleMatrix(t *testing.T) {
 				if a.prep != nil {
 					tk = a.prep(t, e, tk)
 				}
-				c := e.client()
+				c := e.client(t)
 				c.login(u.user)
-				form := a.form(e, tk)
+				form := a.form(t, e, tk)
 				form.Set("_csrf", c.pageCSRF("/tablero"))
 				form.Set("version", fmt.Sprint(tk.Version))
 				form.Set("clave", key())
@@ -143,7 +142,7 @@ func TestLifecycle_RoleMatrix(t *testing.T) {
 				for _, al := range allowed[name] {
 					ok = ok || al == u.label
 				}
-				st, version, _ := e.ticketStatus(tk.ID)
+				st, version, _ := e.ticketStatus(t, tk.ID)
 				if ok {
 					if resp.StatusCode != http.StatusSeeOther {
 						t.Fatalf("status %d, want 303: %s", resp.StatusCode, doc(t, resp).Find("[role=alert], [data-error-summary]").Text())
@@ -171,7 +170,7 @@ func TestLifecycle_RoleMatrix(t *testing.T) {
 func TestModifyFPA_FlowLimitConflictAndDoubleSubmit(t *testing.T) {
 	e := newEnv(t)
 	tk := ticketBy(t, e, "clinico_prov")
-	a := e.client()
+	a := e.client(t)
 	a.login("clinico_prov")
 	page := doc(t, a.get(fmt.Sprintf("/tickets/%d", tk.ID)))
 	tok, _ := page.Find(`#modificar-fpa input[name="_csrf"]`).Attr("value")
@@ -179,7 +178,7 @@ func TestModifyFPA_FlowLimitConflictAndDoubleSubmit(t *testing.T) {
 	if v, _ := page.Find("#fpa_fecha").Attr("value"); v != fpa.DateOf(tk.FPA).String() {
 		t.Fatalf("the new date defaults to %q, want the current FPA date", v)
 	}
-	base := actions["modify"].form(e, tk)
+	base := actions["modify"].form(t, e, tk)
 	base.Set("_csrf", tok)
 	base.Set("version", fmt.Sprint(tk.Version))
 	base.Set("clave", formKey)
@@ -212,7 +211,7 @@ func TestModifyFPA_FlowLimitConflictAndDoubleSubmit(t *testing.T) {
 				t.Fatalf("submit %d: %d", i+1, resp.StatusCode)
 			}
 		}
-		if _, _, mods := e.ticketStatus(tk.ID); mods != 1 {
+		if _, _, mods := e.ticketStatus(t, tk.ID); mods != 1 {
 			t.Fatalf("modifications = %d after a double submit, want 1", mods)
 		}
 		d := doc(t, a.get(fmt.Sprintf("/tickets/%d", tk.ID)))
@@ -255,13 +254,13 @@ func TestModifyFPA_FlowLimitConflictAndDoubleSubmit(t *testing.T) {
 			}
 		}
 		a.htmx = false
-		if _, _, mods := e.ticketStatus(tk.ID); mods != 1 {
+		if _, _, mods := e.ticketStatus(t, tk.ID); mods != 1 {
 			t.Fatalf("a stale submit changed the ticket: %d modifications", mods)
 		}
 	})
 	t.Run("LimitOfFive", func(t *testing.T) {
-		e.sql(`UPDATE tickets SET modification_count = 5, version = version + 1 WHERE id = $1`, tk.ID)
-		_, version, _ := e.ticketStatus(tk.ID)
+		e.sql(t, `UPDATE tickets SET modification_count = 5, version = version + 1 WHERE id = $1`, tk.ID)
+		_, version, _ := e.ticketStatus(t, tk.ID)
 		f := url.Values{}
 		for k, v := range base {
 			f[k] = v
@@ -286,12 +285,12 @@ func TestModifyFPA_FlowLimitConflictAndDoubleSubmit(t *testing.T) {
 func TestAnnul_ConfirmationStepThenAnnulled(t *testing.T) {
 	e := newEnv(t)
 	tk := ticketBy(t, e, "clinico_prov")
-	c := e.client()
+	c := e.client(t)
 	c.login("clinico_prov")
 	page := doc(t, c.get(fmt.Sprintf("/tickets/%d", tk.ID)))
 	tok, _ := page.Find(`#anular input[name="_csrf"]`).Attr("value")
 	k, _ := page.Find(`#anular input[name="clave"]`).Attr("value")
-	form := url.Values{"_csrf": {tok}, "clave": {k}, "version": {fmt.Sprint(tk.Version)}, "razon": {reasonFor(e, tk, "annulment")}, "nota": {"Duplicado"}}
+	form := url.Values{"_csrf": {tok}, "clave": {k}, "version": {fmt.Sprint(tk.Version)}, "razon": {reasonFor(t, e, tk, "annulment")}, "nota": {"Duplicado"}}
 	resp := c.post(fmt.Sprintf("/tickets/%d/anular", tk.ID), form)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("first step = %d", resp.StatusCode)
@@ -300,7 +299,7 @@ func TestAnnul_ConfirmationStepThenAnnulled(t *testing.T) {
 	if !strings.Contains(d.Find("#anular").Text(), "¿Está seguro que desea anular este ticket?") {
 		t.Fatal("no confirmation question")
 	}
-	if st, _, _ := e.ticketStatus(tk.ID); st != "vigente" {
+	if st, _, _ := e.ticketStatus(t, tk.ID); st != "vigente" {
 		t.Fatal("annulled before confirming")
 	}
 	confirm := url.Values{}
@@ -331,7 +330,7 @@ func TestAnnul_ConfirmationStepThenAnnulled(t *testing.T) {
 func TestDischarge_BoundsMessagesAndUndoWindow(t *testing.T) {
 	e := newEnv(t)
 	tk := ticketBy(t, e, "admin_prov")
-	c := e.client()
+	c := e.client(t)
 	c.login("admin_prov")
 	tok := c.pageCSRF("/tablero")
 	post := func(date, clock string) *http.Response {
@@ -370,10 +369,10 @@ func TestDischarge_BoundsMessagesAndUndoWindow(t *testing.T) {
 	}
 	// 25 hours later (a new shift: sign in again) the undo is refused with a clear message.
 	e.clock.Advance(25 * time.Hour)
-	c = e.client()
+	c = e.client(t)
 	c.login("admin_prov")
 	tok = c.pageCSRF("/tablero")
-	_, version, _ := e.ticketStatus(tk.ID)
+	_, version, _ := e.ticketStatus(t, tk.ID)
 	resp := c.post(fmt.Sprintf("/tickets/%d/deshacer-alta", tk.ID), url.Values{"_csrf": {tok}, "version": {fmt.Sprint(version)}, "clave": {key()}})
 	if resp.StatusCode != http.StatusConflict {
 		t.Fatalf("late undo = %d, want 409", resp.StatusCode)
@@ -381,7 +380,7 @@ func TestDischarge_BoundsMessagesAndUndoWindow(t *testing.T) {
 	if !strings.Contains(doc(t, resp).Find("main").Text(), "24 horas") {
 		t.Fatal("late undo has no message")
 	}
-	if st, _, _ := e.ticketStatus(tk.ID); st != "alta" {
+	if st, _, _ := e.ticketStatus(t, tk.ID); st != "alta" {
 		t.Fatal("a late undo changed the ticket")
 	}
 }
@@ -398,17 +397,17 @@ func TestStaleAnnulAndDischarge_ShowWhatChangedBesideWhatWasTyped(t *testing.T) 
 	} {
 		t.Run(tc.action, func(t *testing.T) {
 			tk := ticketBy(t, e, "admin_prov")
-			c := e.client()
+			c := e.client(t)
 			c.login("admin_prov")
 			form := tc.form
 			form.Set("_csrf", c.pageCSRF("/tablero"))
 			form.Set("version", fmt.Sprint(tk.Version))
 			form.Set("clave", key())
 			if tc.action == "/anular" {
-				form.Set("razon", reasonFor(e, tk, "annulment"))
+				form.Set("razon", reasonFor(t, e, tk, "annulment"))
 			}
 			// Someone else edits the ticket after the form was opened.
-			e.sql(`UPDATE tickets SET bed = 'Otra', version = version + 1 WHERE id = $1`, tk.ID)
+			e.sql(t, `UPDATE tickets SET bed = 'Otra', version = version + 1 WHERE id = $1`, tk.ID)
 			resp := c.post(fmt.Sprintf("/tickets/%d%s", tk.ID, tc.action), form)
 			if resp.StatusCode != http.StatusConflict {
 				t.Fatalf("stale %s = %d, want 409", tc.action, resp.StatusCode)
@@ -417,7 +416,7 @@ func TestStaleAnnulAndDischarge_ShowWhatChangedBesideWhatWasTyped(t *testing.T) 
 			if box.Length() != 1 || !strings.Contains(box.Text(), tc.typed) || !strings.Contains(box.Text(), "Estado") {
 				t.Fatalf("conflict box = %q", box.Text())
 			}
-			if st, _, _ := e.ticketStatus(tk.ID); st != "vigente" {
+			if st, _, _ := e.ticketStatus(t, tk.ID); st != "vigente" {
 				t.Fatal("a stale submit changed the ticket")
 			}
 		})

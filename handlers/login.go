@@ -2,8 +2,13 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
+	"math"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -31,6 +36,29 @@ func (h *Handler) loginProps(c *fiber.Ctx, f loginForm) components.LoginProps {
 	}
 }
 
+// Notices of the sign-in page, named in its URL (/login?aviso=…): a visitor who only reads
+// pages gets no session row, so nothing can carry them there but the URL.
+var loginNotices = map[string]string{
+	"requerida": msgLoginRequired,
+	"expirada":  msgSessionExpired,
+	"cerrada":   msgLoggedOut,
+}
+
+// loginURL is the sign-in page with a notice and where to go after it.
+func loginURL(notice, next string) string {
+	v := url.Values{}
+	if notice != "" {
+		v.Set("aviso", notice)
+	}
+	if n := safeNext(next); n != "" && n != "/" {
+		v.Set("next", n)
+	}
+	if len(v) == 0 {
+		return "/login"
+	}
+	return "/login?" + v.Encode()
+}
+
 // showLogin renders the sign-in page. A signed-in user goes straight to where they wanted.
 func (h *Handler) showLogin(c *fiber.Ctx) error {
 	st := state(c)
@@ -41,41 +69,42 @@ func (h *Handler) showLogin(c *fiber.Ctx) error {
 		}
 		return c.Redirect(next, fiber.StatusSeeOther)
 	}
-	ensureCSRF(c)
-	notice, _ := st.sess.Get(sessNotice).(string)
-	st.sess.Delete(sessNotice)
-	state(c).dirty = true
+	h.loginCSRF(c)
 	props := h.loginProps(c, loginForm{Next: next})
-	props.Notice = notice
+	props.Notice = loginNotices[c.Query("aviso")]
 	return render(c, fiber.StatusOK, components.Login(props))
 }
 
-// loginFormExpired answers a sign-in whose CSRF token no longer matches (the page sat open
-// past the session's idle expiry): the form again, with the username kept, never a dead end.
+// loginFormExpired answers a sign-in whose CSRF token does not match (cookies cleared, or the
+// page sat open past the token's life): the form again, with the username kept, never a dead
+// end.
 func (h *Handler) loginFormExpired(c *fiber.Ctx) error {
-	f := loginForm{Username: strings.TrimSpace(c.FormValue("username")), Next: c.FormValue("next")}
-	ensureCSRF(c)
-	state(c).dirty = true
+	username, _ := cleanText(bodyValue(c, "username"), false)
+	f := loginForm{Username: username, Next: bodyValue(c, "next")}
+	h.newLoginCSRF(c)
 	props := h.loginProps(c, f)
 	props.Notice = msgLoginFormExpired
 	return render(c, fiber.StatusForbidden, components.Login(props))
 }
 
 // login checks a username and password. Every attempt is audited; every failure gets the same
-// message (wrong user, wrong password and inactive user are indistinguishable from outside).
+// message (wrong user, wrong password and inactive user are indistinguishable from outside);
+// failures are throttled in the database, for every instance (RULES §10).
 func (h *Handler) login(c *fiber.Ctx) error {
 	if !h.cfg.PasswordLogin {
 		return fiber.ErrNotFound
 	}
+	var inputErrs components.Errors
 	f := loginForm{
-		Username: strings.TrimSpace(c.FormValue("username")),
-		Password: c.FormValue("password"),
-		Next:     c.FormValue("next"),
+		Username: formText(c, &inputErrs, "username", "username"),
+		Password: bodyValue(c, "password"),
+		Next:     bodyValue(c, "next"),
 	}
 	ctx := c.UserContext()
-	attempt := store.LoginAttempt{Username: f.Username, Method: "password", IP: clientIP(c), UserAgent: c.Get(fiber.HeaderUserAgent)}
-	fail := func(status int, reason, msg string) error {
-		attempt.Reason = reason
+	now := h.now()
+	attempt := store.LoginAttempt{Username: f.Username, Method: "password", IP: clientIP(c), UserAgent: headerText(c, fiber.HeaderUserAgent), At: now}
+	fail := func(status int, reason, msg string, counted bool) error {
+		attempt.Reason, attempt.CountFailure = reason, counted
 		if err := h.store.RecordLogin(ctx, attempt); err != nil {
 			return err
 		}
@@ -83,17 +112,28 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		props.Error = msg
 		return render(c, status, components.Login(props))
 	}
-	if f.Username == "" || f.Password == "" {
-		return fail(fiber.StatusUnprocessableEntity, "empty", msgLoginMissing)
+	switch {
+	case len(inputErrs) > 0:
+		return fail(fiber.StatusUnprocessableEntity, "invalid_input", msgLoginBadCharacters, false)
+	case f.Username == "" || f.Password == "":
+		return fail(fiber.StatusUnprocessableEntity, "empty", msgLoginMissing, false)
+	}
+	wait, err := h.store.LoginWait(ctx, f.Username, attempt.IP, now)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Round(time.Second).Seconds())+1))
+		return fail(fiber.StatusTooManyRequests, "throttled", fmt.Sprintf(msgLoginWait, waitText(wait)), false)
 	}
 	if len(f.Username) > 254 || len(f.Password) > 1024 {
 		password.Equalise(f.Password[:min(len(f.Password), 1024)])
-		return fail(fiber.StatusUnauthorized, "too_long", msgBadCredentials)
+		return fail(fiber.StatusUnauthorized, "too_long", msgBadCredentials, true)
 	}
 	u, err := h.store.UserByUsername(ctx, f.Username)
 	if errors.Is(err, store.ErrNotFound) {
 		password.Equalise(f.Password)
-		return fail(fiber.StatusUnauthorized, "unknown_user", msgBadCredentials)
+		return fail(fiber.StatusUnauthorized, "unknown_user", msgBadCredentials, true)
 	}
 	if err != nil {
 		return err
@@ -101,34 +141,55 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	attempt.UserID, attempt.ClinicID = u.ID, u.ClinicID
 	if u.PasswordHash == "" {
 		password.Equalise(f.Password)
-		return fail(fiber.StatusUnauthorized, "no_password", msgBadCredentials)
+		return fail(fiber.StatusUnauthorized, "no_password", msgBadCredentials, true)
 	}
 	ok, err := password.Verify(f.Password, u.PasswordHash)
 	if err != nil {
 		h.log.Error("stored password hash is malformed", "user_id", u.ID, "request_id", state(c).requestID)
-		return fail(fiber.StatusUnauthorized, "bad_hash", msgBadCredentials)
+		return fail(fiber.StatusUnauthorized, "bad_hash", msgBadCredentials, true)
 	}
 	if !ok {
-		return fail(fiber.StatusUnauthorized, "bad_password", msgBadCredentials)
+		return fail(fiber.StatusUnauthorized, "bad_password", msgBadCredentials, true)
 	}
 	if !u.Active {
-		return fail(fiber.StatusUnauthorized, "inactive", msgBadCredentials)
+		return fail(fiber.StatusUnauthorized, "inactive", msgBadCredentials, true)
 	}
+	// The audit row first: a sign-in that cannot be audited does not happen (RULES §10).
 	attempt.Success = true
-	if err := h.startSession(c, u); err != nil {
-		return err
-	}
 	if err := h.store.RecordLogin(ctx, attempt); err != nil {
 		return err
 	}
+	if err := h.startSession(c, u); err != nil {
+		return err
+	}
+	c.ClearCookie(loginCSRFCookie)
 	next := safeNext(f.Next)
 	if next == "" {
 		next = "/"
 	}
-	if p, _ := state(c).sess.Get(sessPendingPath).(string); p != "" {
+	if h.hasPendingForm(c) {
 		next = "/reenviar"
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// waitText says how long to wait, in the words of the sign-in message.
+func waitText(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%d segundos", int(math.Ceil(d.Seconds())))
+	}
+	m := int(math.Ceil(d.Minutes()))
+	if m == 1 {
+		return "1 minuto"
+	}
+	return fmt.Sprintf("%d minutos", m)
+}
+
+// headerText is a request header as it may be stored: cleaned like any text (RULES §8b; the
+// refused parts as U+FFFD) and at most 512 bytes.
+func headerText(c *fiber.Ctx, name string) string {
+	v, _ := cleanText(c.Get(name), false)
+	return v
 }
 
 // showResubmit offers the form kept from an expired session: its values as hidden fields, a
@@ -137,11 +198,13 @@ func (h *Handler) showResubmit(c *fiber.Ctx) error {
 	st := state(c)
 	path, _ := st.sess.Get(sessPendingPath).(string)
 	enc, _ := st.sess.Get(sessPendingForm).(string)
-	st.sess.Delete(sessPendingPath)
-	st.sess.Delete(sessPendingForm)
+	fresh := h.pendingFor(c, st.user.ID)
+	for _, k := range []string{sessPendingPath, sessPendingForm, sessPendingUser, sessPendingAt} {
+		st.sess.Delete(k)
+	}
 	st.dirty = true
 	form, err := url.ParseQuery(enc)
-	if path == "" || err != nil || !strings.HasPrefix(path, "/tickets/") {
+	if !fresh || path == "" || err != nil || !strings.HasPrefix(path, "/tickets/") {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
 	back := path
@@ -163,15 +226,16 @@ func (h *Handler) startSession(c *fiber.Ctx, u store.User) error {
 	if err := st.sess.Regenerate(); err != nil {
 		return err
 	}
-	pendingUser, _ := st.sess.Get(sessPendingUser).(int64)
+	keep := h.pendingFor(c, u.ID)
 	for _, k := range st.sess.Keys() {
-		// A form kept from an expired session survives only for the same user: on a shared
-		// tablet, the next nurse must not see what the previous one typed.
-		if pendingUser == u.ID && (k == sessPendingPath || k == sessPendingForm) {
+		// A form kept from an expired session survives only for the same user, and only for
+		// a while: on a shared tablet, the next nurse must not see what the previous one typed.
+		if keep && (k == sessPendingPath || k == sessPendingForm || k == sessPendingAt || k == sessPendingUser) {
 			continue
 		}
 		st.sess.Delete(k)
 	}
+	st.sess.SetExpiry(0) // the signed-in session's own lifetime, not the kept form's
 	now := h.now().Unix()
 	st.sess.Set(sessUserID, u.ID)
 	st.sess.Set(sessAuthAt, now)
@@ -182,32 +246,29 @@ func (h *Handler) startSession(c *fiber.Ctx, u store.User) error {
 	return nil
 }
 
-// logout ends the session: the row is deleted from the store, not merely expired.
+// logout ends the session: the row is deleted from the store, not merely expired, and no new
+// one is made (the notice travels in the sign-in page's URL).
 func (h *Handler) logout(c *fiber.Ctx) error {
 	st := state(c)
 	if uid, _ := st.sess.Get(sessUserID).(int64); uid != 0 {
 		if u, err := h.store.UserByID(c.UserContext(), uid); err == nil {
-			if err := h.store.RecordLogout(c.UserContext(), u, clientIP(c), c.Get(fiber.HeaderUserAgent)); err != nil {
+			if err := h.store.RecordLogout(c.UserContext(), u, clientIP(c), headerText(c, fiber.HeaderUserAgent)); err != nil {
 				return err
 			}
 		}
 	}
-	// Delete the stored session, then carry the "signed out" notice to the sign-in page on a
-	// fresh anonymous one under a new id.
-	if err := st.sess.Reset(); err != nil {
+	if err := st.sess.Destroy(); err != nil {
 		return err
 	}
-	st.csrf = ""
-	st.sess.Set(sessNotice, msgLoggedOut)
-	st.dirty = true
-	return c.Redirect("/login", fiber.StatusSeeOther)
+	st.csrf, st.dirty = "", false
+	return c.Redirect(loginURL("cerrada", ""), fiber.StatusSeeOther)
 }
 
 // signInIAP signs in the user of a verified IAP e-mail. An allow-listed superuser e-mail
 // gets its account on first sign-in; anyone else must already have an active account.
 func (h *Handler) signInIAP(c *fiber.Ctx, email string) (bool, error) {
 	ctx := c.UserContext()
-	attempt := store.LoginAttempt{Method: "iap", Username: email, IP: clientIP(c), UserAgent: c.Get(fiber.HeaderUserAgent)}
+	attempt := store.LoginAttempt{Method: "iap", Username: email, IP: clientIP(c), UserAgent: headerText(c, fiber.HeaderUserAgent)}
 	u, err := h.store.UserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
 		u, err = h.store.EnsureAllowListedSuperuser(ctx, email)
@@ -228,13 +289,17 @@ func (h *Handler) signInIAP(c *fiber.Ctx, email string) (bool, error) {
 		attempt.Reason = "inactive"
 		return false, h.store.RecordLogin(ctx, attempt)
 	}
+	// The audit row first: a sign-in that cannot be audited does not happen (RULES §10).
+	attempt.Success = true
+	if err := h.store.RecordLogin(ctx, attempt); err != nil {
+		return false, err
+	}
 	if err := h.startSession(c, u); err != nil {
 		return false, err
 	}
 	state(c).sess.Set(sessIAPEmail, strings.ToLower(email))
 	state(c).user = &u
-	attempt.Success = true
-	return true, h.store.RecordLogin(ctx, attempt)
+	return true, nil
 }
 
 // loginIAP is where the sign-in page's "Ingresar con Google" button leads: IAP has signed the
@@ -248,15 +313,15 @@ func (h *Handler) loginIAP(c *fiber.Ctx) error {
 }
 
 // clientIP is the address of the browser: the first X-Forwarded-For hop when the request came
-// through a trusted proxy (Fiber checks the proxy), else the TCP peer.
+// through a trusted proxy (Fiber checks the proxy), else the TCP peer. Whatever is not an IP
+// address there is not believed: the TCP peer is used instead.
 func clientIP(c *fiber.Ctx) string {
 	ip := c.IP()
 	if i := strings.IndexByte(ip, ','); i >= 0 {
 		ip = ip[:i]
 	}
-	ip = strings.TrimSpace(ip)
-	if len(ip) > 45 {
-		ip = ip[:45]
+	if a, err := netip.ParseAddr(strings.TrimSpace(ip)); err == nil {
+		return a.Unmap().String()
 	}
-	return ip
+	return c.Context().RemoteIP().String()
 }

@@ -15,21 +15,23 @@ import (
 
 func TestLogin_SuccessRegeneratesSessionAndIsAudited(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	tok := c.csrf("/login")
-	before := c.cookies["th_session"]
-	if before == "" {
-		t.Fatal("the sign-in page set no session cookie (its CSRF token needs one)")
+	if _, ok := c.cookies["th_session"]; ok {
+		t.Fatal("the sign-in page set a session cookie: a visitor must not cost a stored session")
 	}
-	audits := e.count(`SELECT count(*) FROM login_audit WHERE username = 'clinico_prov' AND success`)
+	if c.cookies["th_login"] == "" {
+		t.Fatal("the sign-in page set no cookie for its form's token")
+	}
+	audits := e.count(t, `SELECT count(*) FROM login_audit WHERE username = 'clinico_prov' AND success`)
 	resp := c.post("/login", url.Values{"_csrf": {tok}, "username": {"clinico_prov"}, "password": {demo.Password}, "next": {"/catalogo"}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/catalogo" {
 		t.Fatalf("POST /login = %d → %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if c.cookies["th_session"] == before {
-		t.Fatal("session id not regenerated at sign-in")
+	if c.cookies["th_session"] == "" {
+		t.Fatal("no session after signing in")
 	}
-	if got := e.count(`SELECT count(*) FROM login_audit WHERE username = 'clinico_prov' AND success AND method = 'password' AND ip <> ''`); got != audits+1 {
+	if got := e.count(t, `SELECT count(*) FROM login_audit WHERE username = 'clinico_prov' AND success AND method = 'password' AND ip <> ''`); got != audits+1 {
 		t.Fatalf("success audit rows = %d, want %d", got, audits+1)
 	}
 	d := doc(t, c.get("/catalogo"))
@@ -46,7 +48,7 @@ func TestLogin_SuccessRegeneratesSessionAndIsAudited(t *testing.T) {
 
 func TestLogin_FailuresGetOneGenericMessageKeepUsernameAndAreAudited(t *testing.T) {
 	e := newEnv(t)
-	e.sql(`INSERT INTO users (clinic_id, username, password_hash, role, active)
+	e.sql(t, `INSERT INTO users (clinic_id, username, password_hash, role, active)
 	       SELECT clinic_id, 'visor_inactivo', password_hash, role, false FROM users WHERE username = 'visor_ranc'
 	       ON CONFLICT DO NOTHING`)
 	cases := []struct {
@@ -59,10 +61,10 @@ func TestLogin_FailuresGetOneGenericMessageKeepUsernameAndAreAudited(t *testing.
 	for _, tc := range cases {
 		for _, htmx := range []bool{false, true} {
 			t.Run(tc.name+map[bool]string{false: "", true: "/htmx"}[htmx], func(t *testing.T) {
-				c := e.client()
+				c := e.client(t)
 				tok := c.csrf("/login")
 				c.htmx = htmx
-				before := e.count(`SELECT count(*) FROM login_audit WHERE username = $1 AND NOT success AND reason = $2`, tc.username, tc.reason)
+				before := e.count(t, `SELECT count(*) FROM login_audit WHERE username = $1 AND NOT success AND reason = $2`, tc.username, tc.reason)
 				resp := c.post("/login", url.Values{"_csrf": {tok}, "username": {tc.username}, "password": {tc.password}})
 				if resp.StatusCode != http.StatusUnauthorized {
 					t.Fatalf("status = %d, want 401", resp.StatusCode)
@@ -77,7 +79,7 @@ func TestLogin_FailuresGetOneGenericMessageKeepUsernameAndAreAudited(t *testing.
 				if v, ok := d.Find("#password").Attr("value"); ok && v != "" {
 					t.Fatal("the password was echoed back")
 				}
-				if got := e.count(`SELECT count(*) FROM login_audit WHERE username = $1 AND NOT success AND reason = $2`, tc.username, tc.reason); got != before+1 {
+				if got := e.count(t, `SELECT count(*) FROM login_audit WHERE username = $1 AND NOT success AND reason = $2`, tc.username, tc.reason); got != before+1 {
 					t.Fatalf("failure audit rows = %d, want %d", got, before+1)
 				}
 				if _, ok := c.cookies["th_session"]; ok {
@@ -88,14 +90,14 @@ func TestLogin_FailuresGetOneGenericMessageKeepUsernameAndAreAudited(t *testing.
 			})
 		}
 	}
-	if n := e.count(`SELECT count(*) FROM login_audit WHERE user_agent ILIKE '%not-the-password%' OR username ILIKE '%not-the-password%' OR reason ILIKE '%not-the-password%'`); n != 0 {
+	if n := e.count(t, `SELECT count(*) FROM login_audit WHERE user_agent ILIKE '%not-the-password%' OR username ILIKE '%not-the-password%' OR reason ILIKE '%not-the-password%'`); n != 0 {
 		t.Fatal("a password reached the login audit")
 	}
 }
 
 func TestCSRF_MissingOrWrongTokenIsRefused(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	c.login("admin_prov")
 	good := c.pageCSRF("/catalogo")
 	for _, tc := range []struct {
@@ -128,7 +130,7 @@ func TestCSRF_MissingOrWrongTokenIsRefused(t *testing.T) {
 		}
 	})
 	t.Run("LoginWithoutToken", func(t *testing.T) {
-		c := e.client()
+		c := e.client(t)
 		resp := c.post("/login", url.Values{"username": {"admin_prov"}, "password": {demo.Password}})
 		if resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("status = %d, want 403", resp.StatusCode)
@@ -147,18 +149,18 @@ func TestCSRF_MissingOrWrongTokenIsRefused(t *testing.T) {
 
 func TestLogout_DeletesTheSession(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	c.login("admin_maga")
 	tok := c.pageCSRF("/catalogo")
-	n := e.count(`SELECT count(*) FROM sessions`)
+	n := e.count(t, `SELECT count(*) FROM sessions`)
 	resp := c.post("/logout", url.Values{"_csrf": {tok}})
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?aviso=cerrada" {
 		t.Fatalf("logout = %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if got := e.count(`SELECT count(*) FROM sessions`); got > n {
-		t.Fatalf("sessions %d → %d after sign-out", n, got)
+	if got := e.count(t, `SELECT count(*) FROM sessions`); got != n-1 {
+		t.Fatalf("sessions %d → %d after sign-out, want the row deleted and none made", n, got)
 	}
-	if got := doc(t, c.get("/login")).Find("main").Text(); !strings.Contains(got, "Sesión cerrada.") {
+	if got := doc(t, c.get(resp.Header.Get("Location"))).Find("main").Text(); !strings.Contains(got, "Sesión cerrada.") {
 		t.Fatal("sign-in page does not say the session was closed")
 	}
 	if resp := c.get("/catalogo"); resp.StatusCode != http.StatusSeeOther {
@@ -169,7 +171,7 @@ func TestLogout_DeletesTheSession(t *testing.T) {
 func TestSession_ExpiresAfterIdleAndAbsoluteLimits(t *testing.T) {
 	e := newEnv(t)
 	t.Run("Absolute", func(t *testing.T) {
-		c := e.client()
+		c := e.client(t)
 		c.login("clinico_sant")
 		// Stay active every hour for a whole shift: the 12 h limit still ends the session.
 		for i := 0; i < 11; i++ {
@@ -180,15 +182,15 @@ func TestSession_ExpiresAfterIdleAndAbsoluteLimits(t *testing.T) {
 		}
 		e.clock.Advance(61 * time.Minute)
 		resp := c.get("/catalogo")
-		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=%2Fcatalogo") {
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?aviso=expirada&next=%2Fcatalogo" {
 			t.Fatalf("after 12 h: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		if !strings.Contains(doc(t, c.get("/login")).Text(), "Su sesión expiró") {
+		if !strings.Contains(doc(t, c.get(resp.Header.Get("Location"))).Text(), "Su sesión expiró") {
 			t.Fatal("no expiry notice on the sign-in page")
 		}
 	})
 	t.Run("Idle", func(t *testing.T) {
-		c := e.client()
+		c := e.client(t)
 		c.login("clinico_vita")
 		e.clock.Advance(119 * time.Minute)
 		if resp := c.get("/catalogo"); resp.StatusCode != http.StatusOK {
@@ -203,13 +205,13 @@ func TestSession_ExpiresAfterIdleAndAbsoluteLimits(t *testing.T) {
 
 func TestHTMX_UnauthenticatedGets401WithRedirectBackToPage(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	c.htmx = true
 	resp := c.get("/catalogo?fragmento=1")
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("status = %d, want 401", resp.StatusCode)
 	}
-	if got := resp.Header.Get("HX-Redirect"); got != "/login?next=%2Fcatalogo" {
+	if got := resp.Header.Get("HX-Redirect"); got != "/login?aviso=requerida&next=%2Fcatalogo" {
 		t.Fatalf("HX-Redirect = %q", got)
 	}
 }
@@ -217,7 +219,7 @@ func TestHTMX_UnauthenticatedGets401WithRedirectBackToPage(t *testing.T) {
 func TestLogin_NextOnlyAcceptsLocalPaths(t *testing.T) {
 	e := newEnv(t)
 	for _, next := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"} {
-		c := e.client()
+		c := e.client(t)
 		tok := c.csrf("/login")
 		resp := c.post("/login", url.Values{"_csrf": {tok}, "username": {"admin_prov"}, "password": {demo.Password}, "next": {next}})
 		if loc := resp.Header.Get("Location"); loc != "/" {
@@ -229,12 +231,12 @@ func TestLogin_NextOnlyAcceptsLocalPaths(t *testing.T) {
 func TestExpiredSession_PostWithoutJavaScriptKeepsTheFormForTheSameUser(t *testing.T) {
 	e := newEnv(t)
 	tk := ticketBy(t, e, "clinico_prov")
-	c := e.client()
+	c := e.client(t)
 	c.login("clinico_prov")
 	page := doc(t, c.get(fmt.Sprintf("/tickets/%d", tk.ID)))
 	tok, _ := page.Find(`#modificar-fpa input[name="_csrf"]`).Attr("value")
 	k, _ := page.Find(`#modificar-fpa input[name="clave"]`).Attr("value")
-	form := actions["modify"].form(e, tk)
+	form := actions["modify"].form(t, e, tk)
 	form.Set("_csrf", tok)
 	form.Set("version", fmt.Sprint(tk.Version))
 	form.Set("clave", k)
@@ -242,17 +244,24 @@ func TestExpiredSession_PostWithoutJavaScriptKeepsTheFormForTheSameUser(t *testi
 	req := httpPost(fmt.Sprintf("/tickets/%d/fpa", tk.ID), form.Encode())
 	req.Header.Set("Referer", fmt.Sprintf("http://example.test/tickets/%d", tk.ID))
 	resp := c.do(req)
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != fmt.Sprintf("/login?next=%%2Ftickets%%2F%d", tk.ID) {
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != fmt.Sprintf("/login?aviso=expirada&next=%%2Ftickets%%2F%d", tk.ID) {
 		t.Fatalf("expired POST = %d → %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if _, _, mods := e.ticketStatus(tk.ID); mods != 0 {
+	if _, _, mods := e.ticketStatus(t, tk.ID); mods != 0 {
 		t.Fatal("a post on an expired session changed the ticket")
 	}
 
+	kept := c.cookies["th_session"]
+	if kept == "" {
+		t.Fatal("the form was not kept")
+	}
 	tok = c.csrf("/login")
 	resp = c.post("/login", url.Values{"_csrf": {tok}, "username": {"clinico_prov"}, "password": {demo.Password}, "next": {fmt.Sprintf("/tickets/%d", tk.ID)}})
 	if resp.Header.Get("Location") != "/reenviar" {
 		t.Fatalf("after sign-in → %q, want the kept form", resp.Header.Get("Location"))
+	}
+	if c.cookies["th_session"] == kept {
+		t.Fatal("session id not regenerated at sign-in")
 	}
 	d := doc(t, c.get("/reenviar"))
 	if !strings.Contains(d.Find("main").Text(), "Fiebre postoperatoria") {
@@ -268,7 +277,7 @@ func TestExpiredSession_PostWithoutJavaScriptKeepsTheFormForTheSameUser(t *testi
 	if resp := c.post(action, resend); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sending the kept form = %d", resp.StatusCode)
 	}
-	if _, _, mods := e.ticketStatus(tk.ID); mods != 1 {
+	if _, _, mods := e.ticketStatus(t, tk.ID); mods != 1 {
 		t.Fatalf("modifications = %d after sending the kept form", mods)
 	}
 	if resp := c.get("/reenviar"); resp.StatusCode != http.StatusSeeOther {
@@ -279,10 +288,10 @@ func TestExpiredSession_PostWithoutJavaScriptKeepsTheFormForTheSameUser(t *testi
 func TestExpiredSession_KeptFormNotShownToAnotherUser(t *testing.T) {
 	e := newEnv(t)
 	tk := ticketBy(t, e, "clinico_prov")
-	c := e.client()
+	c := e.client(t)
 	c.login("clinico_prov")
 	tok := c.pageCSRF(fmt.Sprintf("/tickets/%d", tk.ID))
-	form := actions["modify"].form(e, tk)
+	form := actions["modify"].form(t, e, tk)
 	form.Set("_csrf", tok)
 	form.Set("version", fmt.Sprint(tk.Version))
 	e.clock.Advance(13 * time.Hour)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -84,11 +85,7 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 	err := c.Next()
 	status := c.Response().StatusCode()
 	if err != nil {
-		if fe, ok := err.(*fiber.Error); ok {
-			status = fe.Code
-		} else {
-			status = fiber.StatusInternalServerError
-		}
+		status = statusOf(err)
 	}
 	route := c.Route().Path
 	if strings.HasPrefix(c.Path(), "/static/") {
@@ -107,6 +104,21 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 
 // securityHeaders sets the headers every response carries, 404s and static files included.
 func (h *Handler) securityHeaders(c *fiber.Ctx) error {
+	h.setSecurityHeaders(c)
+	return c.Next()
+}
+
+// requestDeadline bounds the request's work: every database call made with the request's
+// context fails when REQUEST_TIMEOUT has passed (the socket itself, not only the context), so a
+// database that does not answer costs a 503 after a few seconds, never a hung request.
+func (h *Handler) requestDeadline(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), h.cfg.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+func (h *Handler) setSecurityHeaders(c *fiber.Ctx) {
 	nonce := randomToken(16)
 	state(c).nonce = nonce
 	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-"+nonce+"'; "+
@@ -120,5 +132,4 @@ func (h *Handler) securityHeaders(c *fiber.Ctx) error {
 	if !h.cfg.Local() {
 		c.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	}
-	return c.Next()
 }

@@ -53,9 +53,8 @@ func (h *Handler) editPatient(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := readTicketForm(c)
-	stamp, _ := strconv.ParseInt(c.FormValue("sello"), 10, 64)
-	var errs components.Errors
+	v, errs := readTicketForm(c)
+	stamp, _ := strconv.ParseInt(bodyValue(c, "sello"), 10, 64)
 	in := store.PatientInput{Age: -1}
 	r, rerr := rut.Parse(v.RUT)
 	if rerr != nil {
@@ -64,9 +63,9 @@ func (h *Handler) editPatient(c *fiber.Ctx) error {
 		in.RUT = r.Canonical()
 		v.RUT = r.Display()
 	}
-	in.FirstNames = requiredText(&errs, "nombres", v.FirstNames, 100, msgFirstNamesRequired, msgFirstNamesTooLong)
-	in.LastNameFather = requiredText(&errs, "apellido_paterno", v.LastNameFather, 60, msgLastNameRequired, msgLastNameTooLong)
-	in.LastNameMother = optionalText(&errs, "apellido_materno", v.LastNameMother, 60, msgLastNameTooLong)
+	in.FirstNames = nameText(&errs, "nombres", v.FirstNames, msgFirstNamesRequired, msgFirstNamesTooLong)
+	in.LastNameFather = nameText(&errs, "apellido_paterno", v.LastNameFather, msgLastNameRequired, msgLastNameTooLong)
+	in.LastNameMother = nameText(&errs, "apellido_materno", v.LastNameMother, "", msgLastNameTooLong)
 	if v.Age != "" {
 		if age, err := strconv.Atoi(v.Age); err != nil || age < 0 || age > 130 {
 			errs.Add("edad", msgAge)

@@ -17,13 +17,13 @@ func TestEditPatient_AdminCorrectsRUTAndNamesAudited(t *testing.T) {
 	path := fmt.Sprintf("/tickets/%d/paciente", tk.ID)
 
 	for user, want := range map[string]int{"clinico_prov": http.StatusForbidden, "visor_prov": http.StatusForbidden, "admin_valp": http.StatusNotFound} {
-		c := e.client()
+		c := e.client(t)
 		c.login(user)
 		if resp := c.get(path); resp.StatusCode != want {
 			t.Fatalf("%s GET = %d, want %d", user, resp.StatusCode, want)
 		}
 	}
-	c := e.client()
+	c := e.client(t)
 	c.login("admin_prov")
 	d := doc(t, c.get(path))
 	tok, _ := d.Find(`input[name="_csrf"]`).Attr("value")
@@ -42,10 +42,10 @@ func TestEditPatient_AdminCorrectsRUTAndNamesAudited(t *testing.T) {
 	if resp := c.post(path, form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("valid edit = %d", resp.StatusCode)
 	}
-	if got := e.count(`SELECT count(*) FROM patients WHERE id = $1 AND rut = $2 AND first_names = 'Hernán Andrés' AND age = 67`, tk.PatientID, fresh.Canonical()); got != 1 {
+	if got := e.count(t, `SELECT count(*) FROM patients WHERE id = $1 AND rut = $2 AND first_names = 'Hernán Andrés' AND age = 67`, tk.PatientID, fresh.Canonical()); got != 1 {
 		t.Fatal("the patient was not updated")
 	}
-	if got := e.count(`SELECT count(*) FROM action_audit WHERE action = 'edit_patient' AND entity_id = $1 AND details->'before'->>'FirstNames' = 'Prueba' AND details->'after'->>'FirstNames' = 'Hernán Andrés'`, tk.PatientID); got != 1 {
+	if got := e.count(t, `SELECT count(*) FROM action_audit WHERE action = 'edit_patient' AND entity_id = $1 AND details->'before'->>'FirstNames' = 'Prueba' AND details->'after'->>'FirstNames' = 'Hernán Andrés'`, tk.PatientID); got != 1 {
 		t.Fatal("no before → after audit row")
 	}
 	// The same form again (a double tap) is not a conflict: the correction is already saved.
@@ -63,7 +63,7 @@ func TestEditPatient_AdminCorrectsRUTAndNamesAudited(t *testing.T) {
 func TestBoardInlineLocationEdit_HTMXFragments(t *testing.T) {
 	e := newEnv(t)
 	tk := ticketBy(t, e, "clinico_prov")
-	c := e.client()
+	c := e.client(t)
 	c.login("clinico_prov")
 	tok := c.pageCSRF("/tablero")
 	c.htmx = true
@@ -81,7 +81,7 @@ func TestBoardInlineLocationEdit_HTMXFragments(t *testing.T) {
 	if !strings.Contains(d.Text(), "Guardado.") || !strings.Contains(d.Text(), "EP-77") {
 		t.Fatalf("inline result = %q", d.Text())
 	}
-	if e.count(`SELECT count(*) FROM tickets WHERE id = $1 AND bed = 'C' AND episode_id = 'EP-77'`, tk.ID) != 1 {
+	if e.count(t, `SELECT count(*) FROM tickets WHERE id = $1 AND bed = 'C' AND episode_id = 'EP-77'`, tk.ID) != 1 {
 		t.Fatal("not saved")
 	}
 	form.Set("cama", strings.Repeat("x", 25))

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 	"github.com/redsalud/ticket-home/components"
@@ -21,7 +23,9 @@ func render(c *fiber.Ctx, status int, comp templ.Component) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Vary("HX-Request")
-	return comp.Render(c.UserContext(), c.Response().BodyWriter())
+	// Not the request's context itself: a page that says the request ran out of time must
+	// still render after its deadline.
+	return comp.Render(context.WithoutCancel(c.UserContext()), c.Response().BodyWriter())
 }
 
 // page fills the shared Page props of the current request.

@@ -4,13 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/encryptcookie"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/redsalud/ticket-home/static"
 	"github.com/redsalud/ticket-home/store"
@@ -32,7 +30,7 @@ func (h *Handler) App() *fiber.App {
 	})
 
 	// 1. Every response: panic recovery, request id, access log, security headers.
-	app.Use(h.recoverPanic, h.requestID, h.accessLog, h.securityHeaders)
+	app.Use(h.recoverPanic, h.requestID, h.accessLog, h.securityHeaders, h.requestDeadline)
 
 	// 2. Static files (content-hashed URLs, cached for a year) and probes: no session.
 	app.Use("/static", filesystem.New(filesystem.Config{
@@ -50,7 +48,7 @@ func (h *Handler) App() *fiber.App {
 
 	// 4. Public pages.
 	app.Get("/login", h.showLogin)
-	app.Post("/login", loginLimiter(), h.login)
+	app.Post("/login", h.login)
 	app.Post("/logout", h.logout)
 
 	// 5. Everything else needs a signed-in user; each route names the roles it admits.
@@ -64,6 +62,7 @@ func (h *Handler) App() *fiber.App {
 
 	// Board and tickets.
 	app.Get("/tablero", all, h.showBoard)
+	app.Post("/tablero", all, h.filterBoard)
 	app.Get("/tickets/nuevo", writers, h.showCreateTicket)
 	app.Post("/tickets/nuevo", writers, h.createTicket)
 	app.Post("/tickets/nuevo/vista-previa", writers, h.previewTicketFPA)
@@ -101,20 +100,4 @@ func proxyHeader(trusted []string) string {
 		return ""
 	}
 	return fiber.HeaderXForwardedFor
-}
-
-// loginLimiter slows password guessing: 10 failed attempts per 5 minutes for one username
-// from one address (successful sign-ins do not count). Counters live in memory, per instance.
-func loginLimiter() fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max:                    10,
-		Expiration:             5 * time.Minute,
-		SkipSuccessfulRequests: true,
-		KeyGenerator: func(c *fiber.Ctx) string {
-			return clientIP(c) + "\x00" + strings.ToLower(strings.TrimSpace(c.FormValue("username")))
-		},
-		LimitReached: func(c *fiber.Ctx) error {
-			return fiber.NewError(fiber.StatusTooManyRequests, msgTooManyAttempts)
-		},
-	})
 }

@@ -34,7 +34,7 @@ func assertSecurityHeaders(t *testing.T, resp *http.Response) {
 
 func TestSecurityHeaders_OnEveryKindOfResponse(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	c.login("visor_prov")
 	for _, tc := range []struct {
 		path   string
@@ -71,7 +71,7 @@ func TestSecurityHeaders_OnEveryKindOfResponse(t *testing.T) {
 
 func TestNotFound_SpanishPageWithoutInternals(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	c.login("admin_prov")
 	for _, htmx := range []bool{false, true} {
 		c.htmx = htmx
@@ -91,7 +91,7 @@ func TestNotFound_SpanishPageWithoutInternals(t *testing.T) {
 
 func TestProbes(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	for _, p := range []string{"/livez", "/readyz"} {
 		resp := c.get(p)
 		b, _ := io.ReadAll(resp.Body)

@@ -81,14 +81,18 @@ func (h *Handler) ticketPage(c *fiber.Ctx, t store.Ticket) (components.TicketPag
 	return props, nil
 }
 
-// change reads the version and one-time key every ticket form carries.
-func readChange(c *fiber.Ctx, id int64) store.Change {
-	v, _ := strconv.Atoi(c.FormValue("version"))
-	key := strings.TrimSpace(c.FormValue("clave"))
-	if len(key) < 16 || len(key) > 64 {
+// readChange reads the version and one-time key every ticket form carries; a version that is
+// not one is a 400.
+func readChange(c *fiber.Ctx, id int64) (store.Change, error) {
+	v, err := formVersion(c)
+	if err != nil {
+		return store.Change{}, err
+	}
+	key, ok := cleanText(bodyValue(c, "clave"), false)
+	if !ok || len(key) < 16 || len(key) > 64 {
 		key = "" // a form without a usable key still works, without double-submit protection
 	}
-	return store.Change{TicketID: id, Version: v, Key: key}
+	return store.Change{TicketID: id, Version: v, Key: key}, nil
 }
 
 // currentTicket loads the ticket named by :id for an action (404 for another clinic's).

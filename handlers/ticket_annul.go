@@ -3,8 +3,6 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,18 +19,21 @@ func (h *Handler) annulTicket(c *fiber.Ctx) error {
 		return err
 	}
 	p := state(c).principal
-	ch := readChange(c, t.ID)
-	reason := strings.TrimSpace(c.FormValue("razon"))
-	note := strings.TrimSpace(c.FormValue("nota"))
+	ch, err := readChange(c, t.ID)
+	if err != nil {
+		return err
+	}
 	var errs components.Errors
-	reasonID, perr := strconv.ParseInt(reason, 10, 64)
-	if perr != nil || reasonID <= 0 {
+	reason := formText(c, &errs, "razon", "anular_razon")
+	note := formNote(c, &errs, "nota", "anular_nota")
+	reasonID, ok := formID(reason)
+	if !ok {
 		errs.Add("anular_razon", msgReasonRequired)
 	}
 	if utf8.RuneCountInString(note) > 1000 {
-		errs.Add("anular_razon", msgNoteLong)
+		errs.Add("anular_nota", msgNoteLong)
 	}
-	if len(errs) == 0 && c.FormValue("confirmar") == "1" {
+	if len(errs) == 0 && bodyValue(c, "confirmar") == "1" {
 		done, err := h.store.AnnulTicket(c.UserContext(), p, ch, reasonID, note, h.now())
 		switch {
 		case err == nil || errors.Is(err, store.ErrAlreadySubmitted):
@@ -98,9 +99,12 @@ func (h *Handler) revertAnnulment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ch := readChange(c, t.ID)
-	note := strings.TrimSpace(c.FormValue("nota"))
+	ch, err := readChange(c, t.ID)
+	if err != nil {
+		return err
+	}
 	var errs components.Errors
+	note := formNote(c, &errs, "nota", "revertir_nota")
 	switch n := utf8.RuneCountInString(note); {
 	case n == 0:
 		errs.Add("revertir_nota", msgNoteRequired)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -16,15 +15,17 @@ import (
 	"github.com/redsalud/ticket-home/store"
 )
 
-// readTicketForm copies the create form out of Fiber's buffers.
-func readTicketForm(c *fiber.Ctx) components.TicketFormValues {
-	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
+// readTicketForm copies the create form out of Fiber's buffers; errs holds the fields whose
+// characters RULES §8b refuses (each field's id is its name).
+func readTicketForm(c *fiber.Ctx) (components.TicketFormValues, components.Errors) {
+	var errs components.Errors
+	v := func(k string) string { return formText(c, &errs, k, k) }
 	return components.TicketFormValues{
 		RUT: v("rut"), FirstNames: v("nombres"), LastNameFather: v("apellido_paterno"), LastNameMother: v("apellido_materno"),
 		Age: v("edad"), Sex: v("sexo"), EpisodeID: v("episodio"), Room: v("habitacion"), Bed: v("cama"), Location: v("ubicacion"),
 		SpecialtyID: v("especialidad"), SurgeryID: v("cirugia"), DoctorID: v("medico"),
 		PavilionDate: v("fecha_pabellon"), PavilionTime: v("hora_pabellon"), Block: v("bloque"),
-	}
+	}, errs
 }
 
 // ticketClinic is the clinic a new ticket goes to: the user's, or the superuser's choice.
@@ -40,7 +41,7 @@ func (h *Handler) showCreateTicket(c *fiber.Ctx) error {
 		return h.chooseClinic(c, "/tickets/nuevo")
 	}
 	v := components.TicketFormValues{PavilionDate: fpa.FormatDate(h.now())}
-	props, _, err := h.ticketForm(c, v, false)
+	props, _, err := h.ticketForm(c, v, nil, false)
 	if err != nil {
 		return err
 	}
@@ -66,16 +67,16 @@ func (h *Handler) createTicket(c *fiber.Ctx) error {
 	if !ok {
 		return h.chooseClinic(c, "/tickets/nuevo")
 	}
-	v := readTicketForm(c)
-	if action := c.FormValue("accion"); action != "crear" {
+	v, inputErrs := readTicketForm(c)
+	if action := bodyValue(c, "accion"); action != "crear" {
 		// "calcular", "paciente", "especialidad", or Enter pressed in a field: refresh, never create.
-		props, _, err := h.ticketForm(c, v, false)
+		props, _, err := h.ticketForm(c, v, nil, false)
 		if err != nil {
 			return err
 		}
 		return render(c, fiber.StatusOK, components.TicketForm(props))
 	}
-	props, nt, err := h.ticketForm(c, v, true)
+	props, nt, err := h.ticketForm(c, v, inputErrs, true)
 	if err != nil {
 		return err
 	}
@@ -120,7 +121,8 @@ func (h *Handler) previewTicketFPA(c *fiber.Ctx) error {
 	if _, ok := ticketClinic(c); !ok {
 		return fiber.ErrNotFound
 	}
-	props, _, err := h.ticketForm(c, readTicketForm(c), false)
+	v, _ := readTicketForm(c)
+	props, _, err := h.ticketForm(c, v, nil, false)
 	if err != nil {
 		return err
 	}
@@ -133,7 +135,8 @@ func (h *Handler) ticketSurgeries(c *fiber.Ctx) error {
 	if _, ok := ticketClinic(c); !ok {
 		return fiber.ErrNotFound
 	}
-	props, _, err := h.ticketForm(c, readTicketForm(c), false)
+	v, _ := readTicketForm(c)
+	props, _, err := h.ticketForm(c, v, nil, false)
 	if err != nil {
 		return err
 	}
@@ -146,7 +149,8 @@ func (h *Handler) ticketPatient(c *fiber.Ctx) error {
 	if _, ok := ticketClinic(c); !ok {
 		return fiber.ErrNotFound
 	}
-	props, _, err := h.ticketForm(c, readTicketForm(c), false)
+	v, _ := readTicketForm(c)
+	props, _, err := h.ticketForm(c, v, nil, false)
 	if err != nil {
 		return err
 	}
@@ -158,15 +162,18 @@ func (h *Handler) ticketPatient(c *fiber.Ctx) error {
 }
 
 // ticketForm builds the form's props from what was typed: the clinic's active master data,
-// the known patient, the preview, and (when validate) every field's problem together with
-// the parsed ticket.
-func (h *Handler) ticketForm(c *fiber.Ctx, v components.TicketFormValues, validate bool) (components.TicketFormProps, *store.NewTicket, error) {
+// the known patient, the preview, and (when validate) every field's problem, starting with
+// inputErrs (refused characters), together with the parsed ticket.
+func (h *Handler) ticketForm(c *fiber.Ctx, v components.TicketFormValues, inputErrs components.Errors, validate bool) (components.TicketFormProps, *store.NewTicket, error) {
 	ctx := c.UserContext()
 	st := state(c)
 	p := st.principal
 	clinicID := p.ClinicID
 	props := components.TicketFormProps{Page: h.page(c, "Nuevo ticket"), ClinicName: st.clinicName}
 	errs := &props.Errors
+	if validate {
+		*errs = append(*errs, inputErrs...)
+	}
 
 	cat, err := h.store.Catalog(ctx, p)
 	if err != nil {
@@ -226,9 +233,9 @@ func (h *Handler) ticketForm(c *fiber.Ctx, v components.TicketFormValues, valida
 		if rutErr != nil {
 			errs.Add("rut", rutErr.Error())
 		}
-		nt.Patient.FirstNames = requiredText(errs, "nombres", v.FirstNames, 100, msgFirstNamesRequired, msgFirstNamesTooLong)
-		nt.Patient.LastNameFather = requiredText(errs, "apellido_paterno", v.LastNameFather, 60, msgLastNameRequired, msgLastNameTooLong)
-		nt.Patient.LastNameMother = optionalText(errs, "apellido_materno", v.LastNameMother, 60, msgLastNameTooLong)
+		nt.Patient.FirstNames = nameText(errs, "nombres", v.FirstNames, msgFirstNamesRequired, msgFirstNamesTooLong)
+		nt.Patient.LastNameFather = nameText(errs, "apellido_paterno", v.LastNameFather, msgLastNameRequired, msgLastNameTooLong)
+		nt.Patient.LastNameMother = nameText(errs, "apellido_materno", v.LastNameMother, "", msgLastNameTooLong)
 		nt.Patient.Age = -1
 		if v.Age != "" {
 			age, err := strconv.Atoi(v.Age)
@@ -314,10 +321,7 @@ func (h *Handler) ticketForm(c *fiber.Ctx, v components.TicketFormValues, valida
 
 	// Location.
 	if validate {
-		nt.Room = optionalText(errs, "habitacion", v.Room, 20, fmt.Sprintf(msgTooLong, "La habitación", 20))
-		nt.Bed = optionalText(errs, "cama", v.Bed, 20, fmt.Sprintf(msgTooLong, "La cama", 20))
-		nt.Location = optionalText(errs, "ubicacion", v.Location, 60, fmt.Sprintf(msgTooLong, "La ubicación", 60))
-		nt.EpisodeID = optionalText(errs, "episodio", v.EpisodeID, 40, fmt.Sprintf(msgTooLong, "El ID del episodio", 40))
+		nt.Room, nt.Bed, nt.Location, nt.EpisodeID = locationTexts(errs, v.Room, v.Bed, v.Location, v.EpisodeID)
 		if props.Active != nil {
 			errs.Add("rut", msgPatientHasActive)
 		}
@@ -415,16 +419,42 @@ func blockOffered(choices []components.BlockOption, start string) bool {
 	return false
 }
 
-func requiredText(errs *components.Errors, field, v string, max int, missing, tooLong string) string {
-	if v == "" {
-		errs.Add(field, missing)
-	}
-	return optionalText(errs, field, v, max, tooLong)
-}
+// Text limits of RULES §8b, matching the schema's CHECKs.
+const (
+	maxName         = 100
+	maxLocationText = 40
+)
 
-func optionalText(errs *components.Errors, field, v string, max int, tooLong string) string {
-	if utf8.RuneCountInString(v) > max {
+// nameText checks a person's name (RULES §8b): required unless missing is "", at most 100
+// characters, letters and the few signs names use.
+func nameText(errs *components.Errors, field, v, missing, tooLong string) string {
+	switch {
+	case v == "" && missing != "":
+		errs.Add(field, missing)
+	case utf8.RuneCountInString(v) > maxName:
 		errs.Add(field, tooLong)
+	case !isName(v):
+		errs.Add(field, msgNameCharacters)
 	}
 	return v
+}
+
+// optionalText checks a free one-line text of at most max printable characters.
+func optionalText(errs *components.Errors, field, v string, max int, tooLong string) string {
+	switch {
+	case utf8.RuneCountInString(v) > max:
+		errs.Add(field, tooLong)
+	case !isPrintable(v):
+		errs.Add(field, msgBadCharacters)
+	}
+	return v
+}
+
+// locationTexts checks room, bed, location and episode id (RULES §8b: 1–40 printable
+// characters when given), with the field ids both forms use.
+func locationTexts(errs *components.Errors, room, bed, location, episode string) (string, string, string, string) {
+	return optionalText(errs, "habitacion", room, maxLocationText, fmt.Sprintf(msgTooLong, "La habitación", maxLocationText)),
+		optionalText(errs, "cama", bed, maxLocationText, fmt.Sprintf(msgTooLong, "La cama", maxLocationText)),
+		optionalText(errs, "ubicacion", location, maxLocationText, fmt.Sprintf(msgTooLong, "La ubicación", maxLocationText)),
+		optionalText(errs, "episodio", episode, maxLocationText, fmt.Sprintf(msgTooLong, "El ID del episodio", maxLocationText))
 }

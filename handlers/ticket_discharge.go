@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -18,10 +17,13 @@ func (h *Handler) recordDischarge(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ch := readChange(c, t.ID)
-	date := strings.TrimSpace(c.FormValue("fecha"))
-	clock := strings.TrimSpace(c.FormValue("hora"))
+	ch, err := readChange(c, t.ID)
+	if err != nil {
+		return err
+	}
 	var errs components.Errors
+	date := formText(c, &errs, "fecha", "alta_fecha")
+	clock := formText(c, &errs, "hora", "alta_hora")
 	d, perr := fpa.ParseWallTime(date, clock)
 	if perr != nil {
 		field := "alta_fecha"
@@ -75,7 +77,11 @@ func (h *Handler) undoDischarge(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	done, uerr := h.store.UndoDischarge(c.UserContext(), state(c).principal, readChange(c, t.ID), h.now())
+	ch, err := readChange(c, t.ID)
+	if err != nil {
+		return err
+	}
+	done, uerr := h.store.UndoDischarge(c.UserContext(), state(c).principal, ch, h.now())
 	if uerr == nil || errors.Is(uerr, store.ErrAlreadySubmitted) {
 		return h.actionDone(c, done, uerr, msgDischargeUndone)
 	}

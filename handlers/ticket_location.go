@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -45,16 +43,16 @@ func (h *Handler) editLocation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in := store.LocationInput{
-		Room: strings.TrimSpace(c.FormValue("habitacion")), Bed: strings.TrimSpace(c.FormValue("cama")),
-		Location: strings.TrimSpace(c.FormValue("ubicacion")), EpisodeID: strings.TrimSpace(c.FormValue("episodio")),
+	ch, err := readChange(c, t.ID)
+	if err != nil {
+		return err
 	}
-	ch := readChange(c, t.ID)
 	var errs components.Errors
-	optionalText(&errs, "habitacion", in.Room, 20, fmt.Sprintf(msgTooLong, "La habitación", 20))
-	optionalText(&errs, "cama", in.Bed, 20, fmt.Sprintf(msgTooLong, "La cama", 20))
-	optionalText(&errs, "ubicacion", in.Location, 60, fmt.Sprintf(msgTooLong, "La ubicación", 60))
-	optionalText(&errs, "episodio", in.EpisodeID, 40, fmt.Sprintf(msgTooLong, "El ID del episodio", 40))
+	in := store.LocationInput{
+		Room: formText(c, &errs, "habitacion", "habitacion"), Bed: formText(c, &errs, "cama", "cama"),
+		Location: formText(c, &errs, "ubicacion", "ubicacion"), EpisodeID: formText(c, &errs, "episodio", "episodio"),
+	}
+	locationTexts(&errs, in.Room, in.Bed, in.Location, in.EpisodeID)
 	status := fiber.StatusUnprocessableEntity
 	props := h.locationProps(c, t)
 	if len(errs) == 0 {

@@ -2,8 +2,8 @@ package handlers
 
 import (
 	"errors"
+	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,20 +13,23 @@ import (
 	"github.com/redsalud/ticket-home/store"
 )
 
-// readModifyForm copies the modification form.
-func readModifyForm(c *fiber.Ctx) components.ModifyForm {
+// readModifyForm copies the modification form; errs holds the fields whose characters RULES
+// §8b refuses.
+func readModifyForm(c *fiber.Ctx) (components.ModifyForm, components.Errors) {
+	var errs components.Errors
 	return components.ModifyForm{
-		Date:          strings.TrimSpace(c.FormValue("fecha")),
-		Block:         strings.TrimSpace(c.FormValue("bloque")),
-		Reason:        strings.TrimSpace(c.FormValue("razon")),
-		Justification: strings.TrimSpace(c.FormValue("justificacion")),
-	}
+		Date:          formText(c, &errs, "fecha", "fpa_fecha"),
+		Block:         formText(c, &errs, "bloque", "fpa_bloque"),
+		Reason:        formText(c, &errs, "razon", "fpa_razon"),
+		Justification: formNote(c, &errs, "justificacion", "fpa_justificacion"),
+	}, errs
 }
 
-// parseModify validates the form; it returns the input and the field problems.
-func parseModify(f components.ModifyForm, requireAll bool) (store.ModifyInput, components.Errors) {
+// parseModify validates the form after the input problems already found; it returns the input
+// and the field problems.
+func parseModify(f components.ModifyForm, errs components.Errors, requireAll bool) (store.ModifyInput, components.Errors) {
 	var in store.ModifyInput
-	var errs components.Errors
+	errs = slices.Clone(errs)
 	d, err := fpa.ParseDate(f.Date)
 	if err != nil {
 		errs.Add("fpa_fecha", err.Error())
@@ -40,7 +43,7 @@ func parseModify(f components.ModifyForm, requireAll bool) (store.ModifyInput, c
 	if !requireAll {
 		return in, errs
 	}
-	if id, err := strconv.ParseInt(f.Reason, 10, 64); err != nil || id <= 0 {
+	if id, ok := formID(f.Reason); !ok {
 		errs.Add("fpa_razon", msgReasonRequired)
 	} else {
 		in.ReasonID = id
@@ -100,7 +103,8 @@ func (h *Handler) previewModifyFPA(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in, errs := parseModify(readModifyForm(c), false)
+	form, inputErrs := readModifyForm(c)
+	in, errs := parseModify(form, inputErrs, false)
 	var pv *components.ModifyPreview
 	if len(errs) == 0 {
 		if pv, err = h.modifyPreview(c, t, in); err != nil && !modifyFieldError(err, &errs) {
@@ -117,10 +121,13 @@ func (h *Handler) modifyFPA(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ch := readChange(c, t.ID)
-	form := readModifyForm(c)
-	preview := c.FormValue("accion") == "vista"
-	in, errs := parseModify(form, !preview)
+	ch, err := readChange(c, t.ID)
+	if err != nil {
+		return err
+	}
+	form, inputErrs := readModifyForm(c)
+	preview := bodyValue(c, "accion") == "vista"
+	in, errs := parseModify(form, inputErrs, !preview)
 	if !preview && len(errs) == 0 {
 		var done store.Ticket
 		done, err = h.store.ModifyFPA(c.UserContext(), state(c).principal, ch, in, h.now())
@@ -161,7 +168,7 @@ func (h *Handler) modifyFPA(c *fiber.Ctx) error {
 	props.Modify.Key, props.Modify.Version, props.Modify.Errors = key, version, errs
 	// Show the preview of what was typed, when the ticket can still be modified.
 	if props.Can.Modify && (len(errs) == 0 || preview) {
-		if pin, perrs := parseModify(form, false); len(perrs) == 0 {
+		if pin, perrs := parseModify(form, inputErrs, false); len(perrs) == 0 {
 			if pv, perr := h.modifyPreview(c, props.T.Ticket, pin); perr == nil {
 				props.Modify.Preview = pv
 			}

@@ -25,7 +25,7 @@ func freshRUT() string {
 // surgeryID finds a surgery of a clinic by name.
 func surgeryID(t *testing.T, e *env, code, name string) int {
 	t.Helper()
-	return e.count(`SELECT g.id FROM surgeries g JOIN clinics c ON c.id = g.clinic_id WHERE c.code = $1 AND g.name = $2`, code, name)
+	return e.count(t, `SELECT g.id FROM surgeries g JOIN clinics c ON c.id = g.clinic_id WHERE c.code = $1 AND g.name = $2`, code, name)
 }
 
 func validTicketForm(t *testing.T, e *env, tok string) url.Values {
@@ -41,7 +41,7 @@ func validTicketForm(t *testing.T, e *env, tok string) url.Values {
 
 func TestCreateTicket_ValidFormCreatesAndRedirectsWithStatusMessage(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	c.login("clinico_prov")
 	tok := c.pageCSRF("/tickets/nuevo")
 	form := validTicketForm(t, e, tok)
@@ -60,7 +60,7 @@ func TestCreateTicket_ValidFormCreatesAndRedirectsWithStatusMessage(t *testing.T
 			t.Errorf("ticket page lacks %q", want)
 		}
 	}
-	if n := e.count(`SELECT count(*) FROM action_audit WHERE action = 'create_ticket' AND details->>'code' = $1`, strings.TrimSuffix(strings.TrimPrefix(status, "Ticket "), " creado.")); n != 1 {
+	if n := e.count(t, `SELECT count(*) FROM action_audit WHERE action = 'create_ticket' AND details->>'code' = $1`, strings.TrimSuffix(strings.TrimPrefix(status, "Ticket "), " creado.")); n != 1 {
 		t.Fatalf("create audit rows = %d", n)
 	}
 }
@@ -86,18 +86,18 @@ func TestCreateTicket_InvalidInputGets422WithMessagesAndInputKept(t *testing.T) 
 			v.Set("fecha_pabellon", time.Now().In(fpa.Santiago).AddDate(0, 0, -40).Format("02/01/2006"))
 		}, "fecha_pabellon", ""},
 		{"TamperedBlock", func(v url.Values) { v.Set("bloque", "61") }, "bloque", "El rango horario elegido no está disponible para esta FPA. Elija uno de la lista."},
-		{"LongBed", func(v url.Values) { v.Set("cama", strings.Repeat("x", 21)) }, "cama", "La cama no puede superar 20 caracteres."},
+		{"LongBed", func(v url.Values) { v.Set("cama", strings.Repeat("x", 41)) }, "cama", "La cama no puede superar 40 caracteres."},
 	}
 	for _, tc := range cases {
 		for _, htmx := range []bool{false, true} {
 			t.Run(tc.name+map[bool]string{true: "/htmx"}[htmx], func(t *testing.T) {
-				c := e.client()
+				c := e.client(t)
 				c.login("admin_prov")
 				tok := c.pageCSRF("/tickets/nuevo")
 				c.htmx = htmx
 				form := validTicketForm(t, e, tok)
 				tc.edit(form)
-				before := e.count(`SELECT count(*) FROM tickets`)
+				before := e.count(t, `SELECT count(*) FROM tickets`)
 				resp := c.post("/tickets/nuevo", form)
 				if resp.StatusCode != http.StatusUnprocessableEntity {
 					t.Fatalf("status = %d, want 422", resp.StatusCode)
@@ -122,7 +122,7 @@ func TestCreateTicket_InvalidInputGets422WithMessagesAndInputKept(t *testing.T) 
 				if v, _ := d.Find("#ubicacion").Attr("value"); v != "Piso 3 Oriente" {
 					t.Fatalf("ubicacion kept = %q", v)
 				}
-				if after := e.count(`SELECT count(*) FROM tickets`); after != before {
+				if after := e.count(t, `SELECT count(*) FROM tickets`); after != before {
 					t.Fatal("an invalid form created a ticket")
 				}
 			})
@@ -132,12 +132,12 @@ func TestCreateTicket_InvalidInputGets422WithMessagesAndInputKept(t *testing.T) 
 
 func TestCreateTicket_HelperButtonsRefreshWithoutCreating(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	c.login("clinico_prov")
 	tok := c.pageCSRF("/tickets/nuevo")
 	form := validTicketForm(t, e, tok)
 	form.Set("accion", "calcular")
-	before := e.count(`SELECT count(*) FROM tickets`)
+	before := e.count(t, `SELECT count(*) FROM tickets`)
 	resp := c.post("/tickets/nuevo", form)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("calcular = %d", resp.StatusCode)
@@ -149,14 +149,14 @@ func TestCreateTicket_HelperButtonsRefreshWithoutCreating(t *testing.T) {
 	if d.Find(`#vista-previa input[name="bloque"][checked]`).Length() != 1 {
 		t.Fatal("no block preselected")
 	}
-	if e.count(`SELECT count(*) FROM tickets`) != before {
+	if e.count(t, `SELECT count(*) FROM tickets`) != before {
 		t.Fatal("Calcular FPA created a ticket")
 	}
 }
 
 func TestPreviewFragment_HTMX(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	c.login("clinico_prov")
 	tok := c.pageCSRF("/tickets/nuevo")
 	c.htmx = true
@@ -171,7 +171,7 @@ func TestPreviewFragment_HTMX(t *testing.T) {
 		t.Fatal("the preview endpoint did not answer the fragment alone")
 	}
 	// The specialty change answers the filtered surgeries plus the preview as a partial.
-	form.Set("especialidad", fmt.Sprint(e.count(`SELECT s.id FROM specialties s JOIN clinics c ON c.id = s.clinic_id WHERE c.code = 'PROV' AND s.name = 'Urología'`)))
+	form.Set("especialidad", fmt.Sprint(e.count(t, `SELECT s.id FROM specialties s JOIN clinics c ON c.id = s.clinic_id WHERE c.code = 'PROV' AND s.name = 'Urología'`)))
 	d = doc(t, c.post("/tickets/nuevo/cirugias", form))
 	opts := d.Find("#cirugia option").Length()
 	if opts != 4 { // placeholder + 3 urology surgeries
@@ -184,7 +184,7 @@ func TestPreviewFragment_HTMX(t *testing.T) {
 
 func TestPatientLookup_KnownRUTFillsTheForm(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	c.login("clinico_prov")
 	tok := c.pageCSRF("/tickets/nuevo")
 	form := validTicketForm(t, e, tok)
@@ -224,7 +224,7 @@ func TestPatientLookup_KnownRUTFillsTheForm(t *testing.T) {
 
 func TestTicketRoutes_RolesAndClinics(t *testing.T) {
 	e := newEnv(t)
-	admin := e.client()
+	admin := e.client(t)
 	admin.login("admin_prov")
 	tok := admin.pageCSRF("/tickets/nuevo")
 	resp := admin.post("/tickets/nuevo", validTicketForm(t, e, tok))
@@ -233,7 +233,7 @@ func TestTicketRoutes_RolesAndClinics(t *testing.T) {
 		t.Fatalf("create = %d", resp.StatusCode)
 	}
 	t.Run("ViewerSeesButCannotCreate", func(t *testing.T) {
-		v := e.client()
+		v := e.client(t)
 		v.login("visor_prov")
 		if resp := v.get(loc); resp.StatusCode != http.StatusOK {
 			t.Fatalf("viewer ticket page = %d", resp.StatusCode)
@@ -242,11 +242,11 @@ func TestTicketRoutes_RolesAndClinics(t *testing.T) {
 			t.Fatalf("viewer create form = %d, want 403", resp.StatusCode)
 		}
 		vt := v.pageCSRF("/tablero")
-		before := e.count(`SELECT count(*) FROM tickets`)
+		before := e.count(t, `SELECT count(*) FROM tickets`)
 		if resp := v.post("/tickets/nuevo", validTicketForm(t, e, vt)); resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("viewer create = %d, want 403", resp.StatusCode)
 		}
-		if e.count(`SELECT count(*) FROM tickets`) != before {
+		if e.count(t, `SELECT count(*) FROM tickets`) != before {
 			t.Fatal("a viewer created a ticket")
 		}
 		if d := doc(t, v.get("/tablero")); d.Find(`a[href="/tickets/nuevo"]`).Length() != 0 {
@@ -254,16 +254,16 @@ func TestTicketRoutes_RolesAndClinics(t *testing.T) {
 		}
 	})
 	t.Run("OtherClinicGets404", func(t *testing.T) {
-		o := e.client()
+		o := e.client(t)
 		o.login("admin_valp")
-		for _, p := range []string{loc, loc + "/estado", loc + "?clinica=" + fmt.Sprint(e.count(`SELECT id FROM clinics WHERE code='PROV'`))} {
+		for _, p := range []string{loc, loc + "/estado", loc + "?clinica=" + fmt.Sprint(e.count(t, `SELECT id FROM clinics WHERE code='PROV'`))} {
 			if resp := o.get(p); resp.StatusCode != http.StatusNotFound {
 				t.Fatalf("%s from another clinic = %d, want 404", p, resp.StatusCode)
 			}
 		}
 	})
 	t.Run("SuperuserSeesAnyClinic", func(t *testing.T) {
-		s := e.client()
+		s := e.client(t)
 		s.login("superadmin")
 		if resp := s.get(loc + "?clinica=todas"); resp.StatusCode != http.StatusOK {
 			t.Fatalf("superuser = %d", resp.StatusCode)
@@ -275,10 +275,10 @@ func TestTicketRoutes_RolesAndClinics(t *testing.T) {
 	})
 	t.Run("ViewIsAudited", func(t *testing.T) {
 		id := strings.TrimPrefix(loc, "/tickets/")
-		before := e.count(`SELECT count(*) FROM action_audit WHERE action = 'view_ticket' AND entity_id = $1`, id)
+		before := e.count(t, `SELECT count(*) FROM action_audit WHERE action = 'view_ticket' AND entity_id = $1`, id)
 		admin.get(loc)
 		admin.get(loc + "/estado") // refreshes are not views
-		if got := e.count(`SELECT count(*) FROM action_audit WHERE action = 'view_ticket' AND entity_id = $1`, id); got != before+1 {
+		if got := e.count(t, `SELECT count(*) FROM action_audit WHERE action = 'view_ticket' AND entity_id = $1`, id); got != before+1 {
 			t.Fatalf("view audit rows %d → %d", before, got)
 		}
 	})
@@ -286,7 +286,7 @@ func TestTicketRoutes_RolesAndClinics(t *testing.T) {
 
 func TestBoard_SearchFiltersAndFragment(t *testing.T) {
 	e := newEnv(t)
-	c := e.client()
+	c := e.client(t)
 	c.login("clinico_prov")
 	tok := c.pageCSRF("/tickets/nuevo")
 	form := validTicketForm(t, e, tok)
@@ -299,7 +299,7 @@ func TestBoard_SearchFiltersAndFragment(t *testing.T) {
 	for _, q := range []string{"eulogio", "EULOGIO muñoz", form.Get("rut"), compact, "77z"} {
 		for _, htmx := range []bool{false, true} {
 			c.htmx = htmx
-			resp := c.get("/tablero?q=" + url.QueryEscape(q))
+			resp := c.search(q, nil)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("board q=%q = %d", q, resp.StatusCode)
 			}
@@ -327,7 +327,8 @@ func TestBoard_SearchFiltersAndFragment(t *testing.T) {
 		{"hasta=" + url.QueryEscape(fpa.FormatDate(time.Now().AddDate(0, 0, -2))), false},
 		{"sin_episodio=1", false},
 	} {
-		d := doc(t, c.get("/tablero?q=eulogio&"+tc.query))
+		c.search("eulogio", nil)
+		d := doc(t, c.get("/tablero?"+tc.query))
 		if got := strings.Contains(d.Find("#resultados").Text(), "Eulogio"); got != tc.found {
 			t.Errorf("filter %s: listed = %v, want %v", tc.query, got, tc.found)
 		}
@@ -344,9 +345,10 @@ func TestBoard_SearchFiltersAndFragment(t *testing.T) {
 		t.Fatal("bad date has no message at its field")
 	}
 	// Another clinic's board never lists the ticket, whatever it asks for.
-	o := e.client()
+	o := e.client(t)
 	o.login("admin_valp")
-	d = doc(t, o.get("/tablero?q=eulogio&estado=programado&estado=vigente&estado=vencido&estado=anulado&estado=de_alta&clinica="+fmt.Sprint(e.count(`SELECT id FROM clinics WHERE code='PROV'`))))
+	o.search("eulogio", nil)
+	d = doc(t, o.get("/tablero?estado=programado&estado=vigente&estado=vencido&estado=anulado&estado=de_alta&clinica="+fmt.Sprint(e.count(t, `SELECT id FROM clinics WHERE code='PROV'`))))
 	if strings.Contains(d.Text(), "Eulogio") {
 		t.Fatal("another clinic's board lists the patient")
 	}

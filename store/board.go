@@ -42,7 +42,9 @@ type BoardFilter struct {
 type BoardPage struct {
 	Tickets []Ticket
 	Total   int
-	Counts  map[string]int
+	// Page is the page served: the one asked for, or the last one when it asked beyond it.
+	Page   int
+	Counts map[string]int
 	// With BoardFilter.Options: the specialty and surgery names the filters offer.
 	Specialties []string
 	Surgeries   []string
@@ -156,7 +158,7 @@ func boardQueries(p Principal, f BoardFilter, now time.Time) (list boardQuery, c
 	if !f.To.IsZero() {
 		to = f.To
 	}
-	q := strings.TrimSpace(f.Query)
+	q := likeEscape(strings.TrimSpace(f.Query))
 	v := 0
 	rutq := ""
 	if q != "" {
@@ -167,6 +169,12 @@ func boardQueries(p Principal, f BoardFilter, now time.Time) (list boardQuery, c
 	list = boardQuery{"list", board.list[v], listArgs}
 	counts = []boardQuery{{"active counts", board.activeCounts[v], args}, {"history counts", board.historyCounts[v], args}}
 	return list, counts
+}
+
+// likeEscape makes % and _ (and the escape character itself) match literally in a LIKE
+// pattern: a search for "50%" finds "50%", not everything.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // Board lists the principal's tickets for the nurse board at now.
@@ -181,9 +189,9 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 	if len(states) == 0 {
 		states = ActiveStates
 	}
-	list, counts := boardQueries(p, f, now)
 	out := BoardPage{Counts: map[string]int{}}
 	err := s.WithTenant(ctx, p, func(tx *Tx) error {
+		list, counts := boardQueries(p, f, now)
 		for _, q := range counts {
 			var rows []struct {
 				State string `db:"state"`
@@ -198,6 +206,14 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 		}
 		for _, st := range states {
 			out.Total += out.Counts[st]
+		}
+		// A page beyond the last is the last page (an old link, or a made-up number).
+		last := max(1, (out.Total+f.PageSize-1)/f.PageSize)
+		out.Page = min(f.Page, last)
+		if out.Page != f.Page {
+			g := f
+			g.Page = out.Page
+			list, _ = boardQueries(p, g, now)
 		}
 		if err := tx.tx.SelectContext(ctx, &out.Tickets, list.SQL, list.Args...); err != nil {
 			return fmt.Errorf("list: %w", err)

@@ -34,7 +34,7 @@ const (
 func TestBoardPlan_NoSeqScanOnTickets(t *testing.T) {
 	ctx := t.Context()
 	appURL, superURL := testdb.New(t, db.MigrationsVersion(), db.Migrate)
-	st, err := store.Open(ctx, appURL)
+	st, err := store.Open(ctx, appURL, store.Options{MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,15 @@
 package store
 
 import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
+	"syscall"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/lib/pq"
 )
 
@@ -47,3 +54,45 @@ func asConstraint(err error) error {
 
 // stringArray passes a []string as a PostgreSQL text[] parameter.
 func stringArray(s []string) any { return pq.StringArray(s) }
+
+// Unavailable reports an error that means the database did not answer, in time or at all: a
+// deadline passed (the request's, or the socket's), the connection failed or was refused, the
+// server is shutting down or starting, it has no connection left, or a statement ran past
+// statement_timeout. Such a request is answered 503 (try again soon), not 500.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return true
+	}
+	code := ""
+	var pe *pq.Error
+	var ge *pgconn.PgError
+	switch {
+	case errors.As(err, &pe):
+		code = string(pe.Code)
+	case errors.As(err, &ge):
+		code = ge.Code
+	default:
+		return pgconn.Timeout(err) || errors.As(err, new(*pgconn.ConnectError))
+	}
+	switch {
+	case len(code) == 5 && code[:2] == "08": // connection exception
+		return true
+	case code == "57P01", code == "57P02", code == "57P03", code == "53300", code == "57014":
+		// admin or crash shutdown, cannot connect now, too many connections, statement timeout
+		return true
+	}
+	return false
+}

@@ -27,3 +27,10 @@ func BoardQueriesForTest(p Principal, f BoardFilter, now time.Time) []BoardQuery
 	list, counts := boardQueries(p, f, now)
 	return append(counts, list)
 }
+
+// Setting reads a server setting as the pool's connections see it.
+func (s *Store) Setting(ctx context.Context, name string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT current_setting($1)`, name).Scan(&v)
+	return v, err
+}

@@ -80,40 +80,77 @@ func (t *Tx) current(ctx context.Context, id int64) (Ticket, error) {
 	return tk, err
 }
 
-// whyNotUpdated explains a conditional UPDATE that matched no row, from a fresh read: not
-// found, not in the wanted status, at the limit, or a stale version (in that order, so the
-// sixth modification gets the limit message whatever version it carried).
-func (t *Tx) whyNotUpdated(ctx context.Context, ch Change, wantStatus string, checkLimit bool) error {
-	cur, err := t.current(ctx, ch.TicketID)
+const lockTicketSQL = ticketByIDSQL + `
+FOR NO KEY UPDATE OF t`
+
+// lockTicket reads the ticket and locks its row until the transaction ends. Every change to a
+// ticket takes this lock first, before any other row it touches: with one order for everyone,
+// racing submits queue up instead of deadlocking (the form key's row references the ticket,
+// so inserting it first would take a share lock that two racers then both try to upgrade).
+func (t *Tx) lockTicket(ctx context.Context, id int64) (Ticket, error) {
+	var tk Ticket
+	err := t.tx.GetContext(ctx, &tk, lockTicketSQL, id, t.p.AllClinics, t.p.ClinicID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Ticket{}, ErrNotFound
+	}
 	if err != nil {
-		return err
+		return Ticket{}, fmt.Errorf("store: lock ticket: %w", err)
 	}
-	if cur.Status != wantStatus {
-		switch wantStatus {
-		case "anulado":
-			return ErrNotAnnulled
-		case "alta":
-			return ErrNotDischarged
-		}
-		return ErrNotActive
-	}
-	if checkLimit && cur.ModificationCount >= 5 {
+	return tk, nil
+}
+
+// refusal says why a change opened on ch.Version cannot apply to cur, or nil: at the limit
+// (checked first, so the sixth modification gets the limit message whatever version it
+// carried), a stale version (another change came first), or not in the wanted status ("" for
+// any status).
+func refusal(cur Ticket, ch Change, want fpa.Stored, checkLimit bool) error {
+	if checkLimit && fpa.Stored(cur.Status) == fpa.StoredVigente && cur.ModificationCount >= fpa.MaxModifications {
 		return ErrLimitReached
 	}
 	if cur.Version != ch.Version {
 		return &StaleError{Current: cur}
 	}
+	if want != "" && fpa.Stored(cur.Status) != want {
+		switch want {
+		case fpa.StoredAnulado:
+			return ErrNotAnnulled
+		case fpa.StoredAlta:
+			return ErrNotDischarged
+		}
+		return ErrNotActive
+	}
+	return nil
+}
+
+// whyNotUpdated explains a conditional UPDATE that matched no row, from a fresh read.
+func (t *Tx) whyNotUpdated(ctx context.Context, ch Change, want fpa.Stored, checkLimit bool) error {
+	cur, err := t.current(ctx, ch.TicketID)
+	if err != nil {
+		return err
+	}
+	if err := refusal(cur, ch, want, checkLimit); err != nil {
+		return err
+	}
 	return ErrForbidden
 }
 
-// finish runs fn for one change in one transaction and returns the ticket afterwards. A
-// repeated form key rolls back and reports ErrAlreadySubmitted with the current ticket.
-func (s *Store) finish(ctx context.Context, p Principal, ch Change, action string, fn func(*Tx) error) (Ticket, error) {
+// finish runs one change in one transaction and returns the ticket afterwards: it locks the
+// ticket, claims the form's key (a repeated key rolls back and reports ErrAlreadySubmitted with
+// the current ticket), refuses a change the ticket's state or version no longer allows, then
+// runs fn on the locked, current ticket.
+func (s *Store) finish(ctx context.Context, p Principal, ch Change, action string, want fpa.Stored, checkLimit bool, fn func(*Tx, Ticket) error) (Ticket, error) {
 	err := s.WithTenant(ctx, p, func(tx *Tx) error {
+		cur, err := tx.lockTicket(ctx, ch.TicketID)
+		if err != nil {
+			return err
+		}
 		if err := tx.claim(ctx, ch, action); err != nil {
 			return err
 		}
-		return fn(tx)
+		if err := refusal(cur, ch, want, checkLimit); err != nil {
+			return err
+		}
+		return fn(tx, cur)
 	})
 	if err != nil && !errors.Is(err, ErrAlreadySubmitted) {
 		return Ticket{}, err
@@ -152,8 +189,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
 )
 
 // PlanModification computes the FPA a modification would give, with the checks that need no
-// lock: the block must be an active block of that date ending after P, and differ from now.
+// lock: the date at most 180 days after date(P), the block an active block of that date
+// ending after P, and the result different from the current FPA (RULES §4).
 func (t *Tx) PlanModification(ctx context.Context, cur Ticket, in ModifyInput) (fpa.Slot, error) {
+	if err := fpa.ValidateModificationDate(in.Date, cur.PavilionEnd); err != nil {
+		return fpa.Slot{}, err
+	}
 	blocks, err := t.ClinicBlocks(ctx, cur.ClinicID)
 	if err != nil {
 		return fpa.Slot{}, err
@@ -188,17 +229,7 @@ func (s *Store) PreviewModification(ctx context.Context, p Principal, id int64, 
 // opened on an older version gets a StaleError; the history row (sequence 1–5, unique per
 // ticket) and the audit row commit with it.
 func (s *Store) ModifyFPA(ctx context.Context, p Principal, ch Change, in ModifyInput, now time.Time) (Ticket, error) {
-	return s.finish(ctx, p, ch, "modify_fpa", func(tx *Tx) error {
-		cur, err := tx.current(ctx, ch.TicketID)
-		if err != nil {
-			return err
-		}
-		if cur.Status != "vigente" {
-			return ErrNotActive
-		}
-		if cur.ModificationCount >= 5 {
-			return ErrLimitReached
-		}
+	return s.finish(ctx, p, ch, "modify_fpa", fpa.StoredVigente, true, func(tx *Tx, cur Ticket) error {
 		var ok bool
 		if err := tx.tx.GetContext(ctx, &ok, activeReasonSQL, cur.ClinicID, in.ReasonID, "modification"); err != nil {
 			return fmt.Errorf("store: reason: %w", err)
@@ -218,7 +249,7 @@ func (s *Store) ModifyFPA(ctx context.Context, p Principal, ch Change, in Modify
 		}
 		err = tx.tx.GetContext(ctx, &row, modifyFPASQL, ch.TicketID, slot.Start, slot.Block.Start, slot.Block.End, slot.End, now, ch.Version)
 		if errors.Is(err, sql.ErrNoRows) {
-			return tx.whyNotUpdated(ctx, ch, "vigente", true)
+			return tx.whyNotUpdated(ctx, ch, fpa.StoredVigente, true)
 		}
 		if err != nil {
 			return fmt.Errorf("store: modify fpa: %w", asConstraint(err))
@@ -292,11 +323,7 @@ RETURNING id`
 // AnnulTicket annuls a vigente ticket (RULES §5): admins and superusers any ticket of the
 // clinic, clinical users only the tickets they created (ErrForbidden otherwise).
 func (s *Store) AnnulTicket(ctx context.Context, p Principal, ch Change, reasonID int64, note string, now time.Time) (Ticket, error) {
-	return s.finish(ctx, p, ch, "annul", func(tx *Tx) error {
-		cur, err := tx.current(ctx, ch.TicketID)
-		if err != nil {
-			return err
-		}
+	return s.finish(ctx, p, ch, "annul", fpa.StoredVigente, false, func(tx *Tx, cur Ticket) error {
 		anyTicket := p.Role == RoleAdmin || p.Role == RoleSuperuser
 		if !anyTicket && cur.CreatedByID != p.UserID {
 			return ErrForbidden
@@ -309,9 +336,9 @@ func (s *Store) AnnulTicket(ctx context.Context, p Principal, ch Change, reasonI
 			return ErrReasonUnavailable
 		}
 		var id int64
-		err = tx.tx.GetContext(ctx, &id, annulSQL, ch.TicketID, now, p.UserID, reasonID, note, ch.Version, anyTicket)
+		err := tx.tx.GetContext(ctx, &id, annulSQL, ch.TicketID, now, p.UserID, reasonID, note, ch.Version, anyTicket)
 		if errors.Is(err, sql.ErrNoRows) {
-			return tx.whyNotUpdated(ctx, ch, "vigente", false)
+			return tx.whyNotUpdated(ctx, ch, fpa.StoredVigente, false)
 		}
 		if err != nil {
 			return fmt.Errorf("store: annul: %w", asConstraint(err))
@@ -329,15 +356,11 @@ RETURNING id`
 // RevertAnnulment makes an annulled ticket vigente again, its history intact (admins only;
 // the route checks the role). The patient must not have another vigente ticket meanwhile.
 func (s *Store) RevertAnnulment(ctx context.Context, p Principal, ch Change, note string, now time.Time) (Ticket, error) {
-	return s.finish(ctx, p, ch, "revert_annul", func(tx *Tx) error {
-		cur, err := tx.current(ctx, ch.TicketID)
-		if err != nil {
-			return err
-		}
+	return s.finish(ctx, p, ch, "revert_annul", fpa.StoredAnulado, false, func(tx *Tx, cur Ticket) error {
 		var id int64
-		err = tx.tx.GetContext(ctx, &id, revertAnnulSQL, ch.TicketID, now, ch.Version)
+		err := tx.tx.GetContext(ctx, &id, revertAnnulSQL, ch.TicketID, now, ch.Version)
 		if errors.Is(err, sql.ErrNoRows) {
-			return tx.whyNotUpdated(ctx, ch, "anulado", false)
+			return tx.whyNotUpdated(ctx, ch, fpa.StoredAnulado, false)
 		}
 		if err != nil {
 			return otherVigente(fmt.Errorf("store: revert annulment: %w", asConstraint(err)))
@@ -365,11 +388,7 @@ RETURNING id`
 
 // RecordDischarge records the actual discharge instant D, P < D ≤ now (RULES §5).
 func (s *Store) RecordDischarge(ctx context.Context, p Principal, ch Change, d, now time.Time) (Ticket, error) {
-	return s.finish(ctx, p, ch, "discharge", func(tx *Tx) error {
-		cur, err := tx.current(ctx, ch.TicketID)
-		if err != nil {
-			return err
-		}
+	return s.finish(ctx, p, ch, "discharge", fpa.StoredVigente, false, func(tx *Tx, cur Ticket) error {
 		if !d.After(cur.PavilionEnd) {
 			return ErrDischargeBeforeP
 		}
@@ -377,9 +396,9 @@ func (s *Store) RecordDischarge(ctx context.Context, p Principal, ch Change, d, 
 			return ErrDischargeInFuture
 		}
 		var id int64
-		err = tx.tx.GetContext(ctx, &id, dischargeSQL, ch.TicketID, d, now, p.UserID, ch.Version)
+		err := tx.tx.GetContext(ctx, &id, dischargeSQL, ch.TicketID, d, now, p.UserID, ch.Version)
 		if errors.Is(err, sql.ErrNoRows) {
-			return tx.whyNotUpdated(ctx, ch, "vigente", false)
+			return tx.whyNotUpdated(ctx, ch, fpa.StoredVigente, false)
 		}
 		if err != nil {
 			return fmt.Errorf("store: discharge: %w", asConstraint(err))
@@ -396,18 +415,14 @@ RETURNING id`
 
 // UndoDischarge reverts a discharge recorded less than 24 hours ago (admins; RULES §5).
 func (s *Store) UndoDischarge(ctx context.Context, p Principal, ch Change, now time.Time) (Ticket, error) {
-	return s.finish(ctx, p, ch, "undo_discharge", func(tx *Tx) error {
-		cur, err := tx.current(ctx, ch.TicketID)
-		if err != nil {
-			return err
-		}
-		if cur.Status == "alta" && !now.Before(cur.DischargeRecordedAt.Time.Add(UndoDischargeWindow)) {
+	return s.finish(ctx, p, ch, "undo_discharge", fpa.StoredAlta, false, func(tx *Tx, cur Ticket) error {
+		if !now.Before(cur.DischargeRecordedAt.Time.Add(UndoDischargeWindow)) {
 			return ErrUndoExpired
 		}
 		var id int64
-		err = tx.tx.GetContext(ctx, &id, undoDischargeSQL, ch.TicketID, now, ch.Version)
+		err := tx.tx.GetContext(ctx, &id, undoDischargeSQL, ch.TicketID, now, ch.Version)
 		if errors.Is(err, sql.ErrNoRows) {
-			return tx.whyNotUpdated(ctx, ch, "alta", false)
+			return tx.whyNotUpdated(ctx, ch, fpa.StoredAlta, false)
 		}
 		if err != nil {
 			return otherVigente(fmt.Errorf("store: undo discharge: %w", asConstraint(err)))
@@ -435,21 +450,17 @@ var ErrLocked = errors.New("store: field locked in this state")
 // UpdateLocation edits room, bed, location and episode id. Annulled tickets are read-only;
 // a discharged ticket keeps its room, bed and location but its episode id stays editable.
 func (s *Store) UpdateLocation(ctx context.Context, p Principal, ch Change, in LocationInput, now time.Time) (Ticket, error) {
-	return s.finish(ctx, p, ch, "edit_location", func(tx *Tx) error {
-		cur, err := tx.current(ctx, ch.TicketID)
-		if err != nil {
-			return err
-		}
-		if cur.Status == "anulado" {
+	return s.finish(ctx, p, ch, "edit_location", "", false, func(tx *Tx, cur Ticket) error {
+		if fpa.Stored(cur.Status) == fpa.StoredAnulado {
 			return ErrLocked
 		}
-		if cur.Status == "alta" && (in.Room != cur.Room || in.Bed != cur.Bed || in.Location != cur.Location) {
+		if fpa.Stored(cur.Status) == fpa.StoredAlta && (in.Room != cur.Room || in.Bed != cur.Bed || in.Location != cur.Location) {
 			return ErrLocked
 		}
 		var id int64
-		err = tx.tx.GetContext(ctx, &id, updateLocationSQL, ch.TicketID, in.Room, in.Bed, in.Location, in.EpisodeID, now, ch.Version)
+		err := tx.tx.GetContext(ctx, &id, updateLocationSQL, ch.TicketID, in.Room, in.Bed, in.Location, in.EpisodeID, now, ch.Version)
 		if errors.Is(err, sql.ErrNoRows) {
-			return tx.whyNotUpdated(ctx, ch, cur.Status, false)
+			return tx.whyNotUpdated(ctx, ch, fpa.Stored(cur.Status), false)
 		}
 		if err != nil {
 			return fmt.Errorf("store: update location: %w", asConstraint(err))

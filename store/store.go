@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -16,25 +17,34 @@ import (
 
 // Store is the handle on the database shared by every request.
 type Store struct {
-	db *sqlx.DB
+	db   *sqlx.DB
+	opts Options
 }
 
-// Open connects to PostgreSQL and sizes the pool for a small server.
-func Open(ctx context.Context, databaseURL string) (*Store, error) {
-	db, err := sqlx.Open("postgres", databaseURL)
+// Open connects to PostgreSQL with a pool sized and bounded by o: every statement has the
+// server's statement_timeout, and every call's socket reads and writes end at its context's
+// deadline (or o.CallTimeout), so a frozen database fails requests instead of hanging them.
+func Open(ctx context.Context, databaseURL string, o Options) (*Store, error) {
+	o = o.withDefaults()
+	dsn, err := withTimeouts(databaseURL, o.ConnectTimeout, o.StatementTimeout)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := newDeadlineConnector(dsn, o.CallTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	db := sqlx.NewDb(sql.OpenDB(conn), "postgres")
+	db.SetMaxOpenConns(o.MaxConns)
+	db.SetMaxIdleConns(o.MaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	pctx, cancel := context.WithTimeout(ctx, o.CallTimeout+o.ConnectTimeout)
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: ping: %w", err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, opts: o}, nil
 }
 
 // Close releases the pool.

@@ -18,7 +18,7 @@ import (
 func seededStore(t *testing.T) (*store.Store, string) {
 	t.Helper()
 	url, _ := testapp.DB(t)
-	st, err := store.Open(context.Background(), url)
+	st, err := store.Open(context.Background(), url, store.Options{MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +277,7 @@ func TestGuard(t *testing.T) {
 	appURL, adminURL := testdb.New(t, db.MigrationsVersion(), db.Migrate)
 
 	t.Run("AppRoleAccepted", func(t *testing.T) {
-		st, err := store.Open(ctx, appURL)
+		st, err := store.Open(ctx, appURL, store.Options{MaxConns: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +287,7 @@ func TestGuard(t *testing.T) {
 		}
 	})
 	t.Run("SuperuserRefused", func(t *testing.T) {
-		st, err := store.Open(ctx, adminURL)
+		st, err := store.Open(ctx, adminURL, store.Options{MaxConns: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -298,7 +298,7 @@ func TestGuard(t *testing.T) {
 	})
 	t.Run("BypassRLSRefused", func(t *testing.T) {
 		url := testdb.CreateRole(t, adminURL, "th_test_bypass", "BYPASSRLS")
-		st, err := store.Open(ctx, url)
+		st, err := store.Open(ctx, url, store.Options{MaxConns: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -312,7 +312,7 @@ func TestGuard(t *testing.T) {
 		if _, err := raw.Exec(`CREATE TABLE leaky (clinic_id bigint NOT NULL); ALTER TABLE leaky ENABLE ROW LEVEL SECURITY`); err != nil {
 			t.Fatal(err)
 		}
-		st, err := store.Open(ctx, appURL)
+		st, err := store.Open(ctx, appURL, store.Options{MaxConns: 4})
 		if err != nil {
 			t.Fatal(err)
 		}

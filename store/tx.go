@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Tx is one tenant-scoped transaction: the principal it acts for and the queries it runs.
@@ -59,7 +60,29 @@ func (s *Store) withSystem(ctx context.Context, fn func(*Tx) error) error {
 	return s.inTx(ctx, Principal{Role: RoleSuperuser, AllClinics: true}, fn)
 }
 
+// maxAttempts bounds how often a transaction runs when PostgreSQL aborts it for a deadlock or
+// a serialization failure, which are resolved by running it again.
+const maxAttempts = 3
+
+// inTx runs fn in one transaction, again (up to maxAttempts in all) when PostgreSQL aborted it
+// for a deadlock or a serialization failure. fn must therefore only change the database and
+// its own results: every caller in this package does.
 func (s *Store) inTx(ctx context.Context, p Principal, fn func(*Tx) error) (err error) {
+	for attempt := 1; ; attempt++ {
+		err = s.inTxOnce(ctx, p, fn)
+		if attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// retryable reports a deadlock (40P01) or serialization failure (40001).
+func retryable(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
+func (s *Store) inTxOnce(ctx context.Context, p Principal, fn func(*Tx) error) (err error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)

@@ -72,6 +72,10 @@ type LoginAttempt struct {
 	Reason    string // why it failed: "unknown_user", "bad_password", "inactive", …
 	IP        string
 	UserAgent string
+	// CountFailure adds this failed password to the sign-in throttle's counters.
+	CountFailure bool
+	// At is when the attempt happened (the throttle's clock).
+	At time.Time
 }
 
 const insertLoginAuditSQL = `
@@ -80,8 +84,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 
 const touchLastLoginSQL = `UPDATE users SET last_login_at = now() WHERE id = $1`
 
-// RecordLogin writes the login audit row of an attempt and, on success, the user's last
-// sign-in time, in one transaction (RULES §10).
+// RecordLogin writes the login audit row of an attempt, with what it changes, in one
+// transaction (RULES §10): on success the user's last sign-in time and, for a password, the
+// end of the account's failure count from that address; on a counted failure, the throttle's
+// counters. The caller signs the user in only after this succeeded.
 func (s *Store) RecordLogin(ctx context.Context, a LoginAttempt) error {
 	nullable := func(v int64) any {
 		if v == 0 {
@@ -89,14 +95,8 @@ func (s *Store) RecordLogin(ctx context.Context, a LoginAttempt) error {
 		}
 		return v
 	}
-	ua := a.UserAgent
-	if len(ua) > 512 {
-		ua = ua[:512]
-	}
-	name := a.Username
-	if len(name) > 254 {
-		name = name[:254]
-	}
+	ua := truncateRunes(a.UserAgent, 512)
+	name := truncateRunes(a.Username, 254)
 	err := s.withSystem(ctx, func(tx *Tx) error {
 		if _, err := tx.tx.ExecContext(ctx, insertLoginAuditSQL, nullable(a.UserID), nullable(a.ClinicID),
 			name, a.Method, a.Success, a.Reason, a.IP, ua); err != nil {
@@ -106,6 +106,12 @@ func (s *Store) RecordLogin(ctx context.Context, a LoginAttempt) error {
 			if _, err := tx.tx.ExecContext(ctx, touchLastLoginSQL, a.UserID); err != nil {
 				return err
 			}
+		}
+		if a.Success && a.Method == "password" {
+			return tx.forgetFailures(ctx, a.Username, a.IP)
+		}
+		if a.CountFailure {
+			return tx.countFailure(ctx, a.Username, a.IP, a.At)
 		}
 		return nil
 	})

@@ -19,8 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gofiber/storage/postgres/v3"
-
 	"github.com/redsalud/ticket-home/config"
 	"github.com/redsalud/ticket-home/db"
 	"github.com/redsalud/ticket-home/demo"
@@ -32,11 +30,35 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, os.Args[1:], os.Getenv, os.Stdout) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		// Asked to stop: the platform kills the process 10 s after SIGTERM, so finish before
+		// that whatever the database does (every request is bounded; this is the backstop).
+		select {
+		case err = <-done:
+		case <-time.After(stopDeadline):
+			fmt.Fprintln(os.Stderr, "ticket-home: shutdown did not finish in time; exiting")
+			os.Exit(0)
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			// Stopped during start-up (migrations, the first connection): an orderly stop.
+			fmt.Fprintln(os.Stderr, "ticket-home: stopped:", err)
+			return
+		}
 		fmt.Fprintln(os.Stderr, "ticket-home:", err)
 		os.Exit(1)
 	}
 }
+
+// stopDeadline is how long the process may take to stop after SIGTERM: less than the 10 s
+// Cloud Run and Kubernetes allow before SIGKILL.
+const stopDeadline = 9500 * time.Millisecond
 
 // Local cluster database settings: a non-superuser owner role, as in production.
 const (
@@ -51,7 +73,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		cmd = args[0]
 	}
 	if cmd == "healthcheck" {
-		return healthcheck(ctx, getenv("LISTEN_ADDR"))
+		addr := getenv("LISTEN_ADDR")
+		if p := getenv("PORT"); p != "" {
+			addr = ":" + p
+		}
+		return healthcheck(ctx, addr)
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
@@ -81,11 +107,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		log.Info("migrations applied")
 		return nil
 	}
-	st, err := store.Open(ctx, databaseURL)
+	mainOpts, sessOpts := store.OptionsFor(cfg)
+	st, err := store.Open(ctx, databaseURL, mainOpts)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeWithin(log, "database pool", st.Close)
 	if err := st.Guard(ctx); err != nil {
 		return err
 	}
@@ -112,7 +139,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			log.Info("demo data loaded into the empty database")
 		}
 	}
-	return serve(ctx, cfg, log, st, databaseURL, stdout)
+	return serve(ctx, cfg, log, st, databaseURL, sessOpts, stdout)
 }
 
 // databaseFor returns the database to use: DATABASE_URL, or in local a private cluster under
@@ -148,16 +175,19 @@ func databaseFor(ctx context.Context, cfg config.Config, log *slog.Logger) (stri
 	return appURL, cleanup, nil
 }
 
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, databaseURL string, stdout io.Writer) error {
-	sessions, err := newSessionStorage(databaseURL)
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, databaseURL string, sessOpts store.Options, stdout io.Writer) error {
+	sessions, err := store.OpenSessions(ctx, databaseURL, sessOpts)
 	if err != nil {
 		return err
 	}
-	defer sessions.Close()
+	defer closeWithin(log, "session store", sessions.Close)
+	mainPool, sessPool := cfg.DBPools()
+	log.Info("database pools", "main", mainPool, "sessions", sessPool, "total", cfg.DBMaxConns,
+		"statement_timeout", cfg.DBStatementTimeout, "request_timeout", cfg.RequestTimeout)
 
 	opt := handlers.Options{SessionStorage: sessions}
 	if cfg.IAPAudience != "" {
-		v, err := iap.New(ctx, iap.Config{JWKSURL: cfg.IAPJWKSURL, Audience: cfg.IAPAudience, Issuer: cfg.IAPIssuer})
+		v, err := iap.New(ctx, iap.Config{JWKSURL: cfg.IAPJWKSURL, Audience: cfg.IAPAudience, Issuer: cfg.IAPIssuer, HostedDomain: cfg.IAPHostedDomain})
 		if err != nil {
 			return err
 		}
@@ -179,21 +209,27 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	// In-flight requests end within REQUEST_TIMEOUT even on a frozen database; a request
+	// still running after that is cut rather than holding the stop past the platform's limit.
+	if err := app.ShutdownWithTimeout(cfg.RequestTimeout + time.Second); err != nil {
+		log.Warn("shutdown: requests were still running", "error", err)
 	}
 	return nil
 }
 
-// newSessionStorage opens the Postgres session storage, turning the library's panic on an
-// unreachable database into an error.
-func newSessionStorage(databaseURL string) (s *postgres.Storage, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("session storage: %v", r)
+// closeWithin closes a pool without waiting more than a second on connections that a frozen
+// database still holds (they fail by themselves when their deadline passes).
+func closeWithin(log *slog.Logger, what string, closeFn func() error) {
+	done := make(chan error, 1)
+	go func() { done <- closeFn() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			log.Warn("closing "+what, "error", err)
 		}
-	}()
-	return postgres.New(postgres.Config{ConnectionURI: databaseURL, Table: "sessions", GCInterval: time.Minute}), nil
+	case <-time.After(time.Second):
+		log.Warn("closing " + what + ": connections still busy; not waiting")
+	}
 }
 
 func printSignIns(w io.Writer) {

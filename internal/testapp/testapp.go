@@ -4,6 +4,7 @@ package testapp
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,7 +14,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/storage/postgres/v3"
 
 	"github.com/redsalud/ticket-home/config"
 	"github.com/redsalud/ticket-home/db"
@@ -54,8 +54,11 @@ type Server struct {
 	close    func()
 }
 
-// The seeded database of this test binary, made by Main.
-var seedURL, seedAdmin string
+// The seeded database of this test binary, made by Main, and its superuser pool.
+var (
+	seedURL, seedAdmin string
+	adminDB            *sql.DB
+)
 
 // Main creates this test binary's database with the demo data, runs the tests and drops it.
 // Call it from TestMain: os.Exit(testapp.Main(m)).
@@ -66,7 +69,7 @@ func Main(m *testing.M) int {
 		return 1
 	}
 	defer cleanup()
-	st, err := store.Open(context.Background(), appURL)
+	st, err := store.Open(context.Background(), appURL, store.Options{MaxConns: 4, StatementTimeout: time.Minute})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testapp:", err)
 		return 1
@@ -77,6 +80,13 @@ func Main(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "testapp: seed:", err)
 		return 1
 	}
+	adminDB, err = sql.Open("postgres", adminURL)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testapp:", err)
+		return 1
+	}
+	adminDB.SetMaxOpenConns(4)
+	defer adminDB.Close()
 	seedURL, seedAdmin = appURL, adminURL
 	return m.Run()
 }
@@ -90,13 +100,32 @@ func DB(t testing.TB) (appURL, adminURL string) {
 	return seedURL, seedAdmin
 }
 
+// Options change how a test server is built; the zero value is the demo server.
+type Options struct {
+	// Env overrides configuration keys (config.Keys), e.g. "IAP_AUDIENCE".
+	Env map[string]string
+	// IAP verifies IAP assertions; nil disables IAP sign-in.
+	IAP handlers.IAPVerifier
+	// DatabaseURL replaces the seeded database's app-role URL (e.g. the same database through
+	// a proxy that a test freezes).
+	DatabaseURL string
+	// Clock is the server's clock (several servers may share one); nil means a new one.
+	Clock *Clock
+	// Log receives the server's log lines; nil discards them.
+	Log io.Writer
+}
+
 // New returns a server on this test binary's seeded database (shared by the package's
 // tests; tests that change data use their own clinic or user, or their own database). It is
 // closed when the test ends.
-func New(t *testing.T) *Server {
+func New(t testing.TB, opts ...Options) *Server {
 	t.Helper()
 	DB(t)
-	s, err := Start()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	s, err := StartWith(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,28 +135,54 @@ func New(t *testing.T) *Server {
 
 // Start returns a server on the seeded database that lives until Close, for a server shared
 // by a whole test binary (browser tests).
-func Start() (*Server, error) {
+func Start() (*Server, error) { return StartWith(Options{}) }
+
+// StartWith is Start with options.
+func StartWith(o Options) (*Server, error) {
 	if seedURL == "" {
 		return nil, fmt.Errorf("testapp: call testapp.Main from TestMain")
 	}
-	st, err := store.Open(context.Background(), seedURL)
-	if err != nil {
-		return nil, err
+	dbURL := seedURL
+	if o.DatabaseURL != "" {
+		dbURL = o.DatabaseURL
 	}
-	sessions := postgres.New(postgres.Config{ConnectionURI: seedURL, Table: "sessions", GCInterval: time.Hour})
 	cfg, err := config.Load(func(k string) string {
-		if k == "APP_VERSION" {
+		if v, ok := o.Env[k]; ok {
+			return v
+		}
+		switch k {
+		case "APP_VERSION":
 			return "test"
+		case "DATABASE_URL":
+			return dbURL
+		case "DB_MAX_CONNS":
+			return "8" // the suite runs several servers at once: keep each one's share small
 		}
 		return ""
 	})
 	if err != nil {
-		st.Close()
-		sessions.Close()
 		return nil, err
 	}
-	clk := &Clock{}
-	h := handlers.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Options{SessionStorage: sessions, Now: clk.Now})
+	mainOpts, sessOpts := store.OptionsFor(cfg)
+	st, err := store.Open(context.Background(), dbURL, mainOpts)
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := store.OpenSessions(context.Background(), dbURL, sessOpts)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	clk := o.Clock
+	if clk == nil {
+		clk = &Clock{}
+	}
+	logw := o.Log
+	if logw == nil {
+		logw = io.Discard
+	}
+	h := handlers.New(cfg, st, slog.New(slog.NewTextHandler(logw, nil)),
+		handlers.Options{SessionStorage: sessions, IAP: o.IAP, Now: clk.Now})
 	return &Server{App: h.App(), Store: st, AdminURL: seedAdmin, Clock: clk, close: func() {
 		st.Close()
 		sessions.Close()
@@ -136,3 +191,12 @@ func Start() (*Server, error) {
 
 // Close releases the server's database connections.
 func (s *Server) Close() { s.close() }
+
+// AdminDB is the test binary's one superuser pool on the seeded database, to arrange and
+// inspect state underneath row-level security. Tests share it: a pool per call would hold
+// connections until the test ends.
+func AdminDB(t testing.TB) *sql.DB {
+	t.Helper()
+	DB(t)
+	return adminDB
+}

@@ -1,0 +1,143 @@
+package handlers
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/redsalud/ticket-home/components"
+)
+
+// Every text a user submits passes through here (RULES §8b): it must be valid UTF-8 without
+// control characters or bidirectional overrides. What the rules refuse is never sent to the
+// database (PostgreSQL refuses NUL and invalid UTF-8 anyway, which used to surface as a 500):
+// the form comes back with the field's message, and the value as typed with each refused
+// byte or character shown as U+FFFD — itself refused, so sending the form again as it is
+// cannot store it either.
+
+// replacement stands for a refused byte or character when a value is shown again.
+const replacement = '\uFFFD'
+
+// refusedRune reports a character RULES §8b refuses in any text field. Line breaks are
+// allowed only in multi-line notes (justifications), which normalise them first.
+func refusedRune(r rune, multiline bool) bool {
+	switch {
+	case r == replacement:
+		return true
+	case r == '\n':
+		return !multiline
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+		return true // bidirectional embeddings, overrides and isolates
+	}
+	return unicode.IsControl(r)
+}
+
+// cleanText trims raw and checks it; ok is false when anything was refused, and the value is
+// then what to show again (refused parts as U+FFFD). Surrounding spaces are trimmed; inner
+// runs of spaces are kept.
+func cleanText(raw string, multiline bool) (value string, ok bool) {
+	if multiline {
+		raw = strings.ReplaceAll(raw, "\r\n", "\n")
+		raw = strings.ReplaceAll(raw, "\r", "\n")
+	}
+	ok = true
+	var b strings.Builder
+	b.Grow(len(raw))
+	for i := 0; i < len(raw); {
+		r, size := utf8.DecodeRuneInString(raw[i:])
+		i += size
+		if (r == utf8.RuneError && size <= 1) || refusedRune(r, multiline) {
+			ok = false
+			b.WriteRune(replacement)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return strings.TrimSpace(b.String()), ok
+}
+
+// bodyValue is a field of a POSTed form: from the body only, never from the query string (a
+// link must not be able to stand in for a form, least of all for its CSRF token).
+func bodyValue(c *fiber.Ctx, key string) string {
+	if v := c.Request().PostArgs().Peek(key); v != nil {
+		return string(v)
+	}
+	if mf, err := c.MultipartForm(); err == nil && mf != nil {
+		if vs := mf.Value[key]; len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
+}
+
+// formText reads a one-line field of a POSTed form into a copy checked by cleanText; a
+// refused value puts msgBadCharacters on field (first, so it is the message shown).
+func formText(c *fiber.Ctx, errs *components.Errors, key, field string) string {
+	v, ok := cleanText(bodyValue(c, key), false)
+	if !ok {
+		errs.Add(field, msgBadCharacters)
+	}
+	return v
+}
+
+// formNote is formText for a multi-line note, where line breaks are allowed.
+func formNote(c *fiber.Ctx, errs *components.Errors, key, field string) string {
+	v, ok := cleanText(bodyValue(c, key), true)
+	if !ok {
+		errs.Add(field, msgBadCharacters)
+	}
+	return v
+}
+
+// queryText is formText for a GET form's field (the board's filters).
+func queryText(c *fiber.Ctx, errs *components.Errors, key, field string) string {
+	v, ok := cleanText(string(c.Request().URI().QueryArgs().Peek(key)), false)
+	if !ok {
+		errs.Add(field, msgBadCharacters)
+	}
+	return v
+}
+
+// isName reports whether s is a person's name as RULES §8b allows: letters of any language
+// (with their combining accents), spaces, apostrophes, hyphens and dots.
+func isName(s string) bool {
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r), unicode.Is(unicode.Mn, r), unicode.Is(unicode.Mc, r):
+		case r == ' ', r == '\'', r == '’', r == '-', r == '‐', r == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isPrintable reports whether s has only printable characters (bed, room, location, episode).
+func isPrintable(s string) bool {
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// formVersion reads the version a ticket form carries. Anything but a number the database can
+// hold is not a form this application produced: a 400, never a 500 from the database.
+func formVersion(c *fiber.Ctx) (int, error) {
+	v, err := strconv.ParseInt(strings.TrimSpace(bodyValue(c, "version")), 10, 32)
+	if err != nil || v < 1 {
+		return 0, fiber.ErrBadRequest
+	}
+	return int(v), nil
+}
+
+// formID reads a positive database id (bigint); ok is false for anything else, out-of-range
+// numbers included.
+func formID(s string) (int64, bool) {
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return id, err == nil && id > 0
+}
