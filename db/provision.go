@@ -13,7 +13,7 @@ import (
 
 // ownerAttributes keep the app's role an ordinary one: row-level security
 // only protects tenants from a role without SUPERUSER or BYPASSRLS, and the
-// server refuses to start as anything more (ARCHITECTURE.md, Data).
+// server refuses to start as anything more (docs/ARCHITECTURE.md, Data).
 const ownerAttributes = "NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOREPLICATION"
 
 // EnsureAppDatabase connects with a superuser URL, creates (if missing) a

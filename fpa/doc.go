@@ -4,5 +4,6 @@
 //
 // The package does no I/O and never reads the clock: every rule that depends
 // on "now" takes it as a parameter, so the rules can be tested at exact
-// boundaries. RULES.md is the normative source; comments cite its sections.
+// boundaries. docs/RULES.md is the normative source; comments cite its
+// sections as "RULES §n".
 package fpa

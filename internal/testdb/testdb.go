@@ -1,6 +1,6 @@
 // Package testdb gives each database test its own freshly migrated
 // PostgreSQL database, owned by a role that is neither superuser nor
-// BYPASSRLS, as the app's role is in production (ARCHITECTURE.md, Data).
+// BYPASSRLS, as the app's role is in production (docs/ARCHITECTURE.md, Data).
 //
 // Databases are copied from a migrated template (CREATE DATABASE … TEMPLATE),
 // which is much faster than migrating each one. The template is built once per
