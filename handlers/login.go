@@ -81,6 +81,10 @@ func (h *Handler) showLogin(c *fiber.Ctx) error {
 func (h *Handler) loginFormExpired(c *fiber.Ctx) error {
 	username, _ := cleanText(bodyValue(c, "username"), false)
 	f := loginForm{Username: username, Next: bodyValue(c, "next")}
+	if err := h.store.RecordLogin(c.UserContext(), store.LoginAttempt{Username: username, Method: "password",
+		Reason: "form_expired", IP: clientIP(c), UserAgent: headerText(c, fiber.HeaderUserAgent)}); err != nil {
+		return err
+	}
 	h.newLoginCSRF(c)
 	props := h.loginProps(c, f)
 	props.Notice = msgLoginFormExpired

@@ -131,9 +131,13 @@ func TestCSRF_MissingOrWrongTokenIsRefused(t *testing.T) {
 	})
 	t.Run("LoginWithoutToken", func(t *testing.T) {
 		c := e.client(t)
+		audits := e.count(t, `SELECT count(*) FROM login_audit WHERE username = 'admin_prov' AND reason = 'form_expired'`)
 		resp := c.post("/login", url.Values{"username": {"admin_prov"}, "password": {demo.Password}})
 		if resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("status = %d, want 403", resp.StatusCode)
+		}
+		if got := e.count(t, `SELECT count(*) FROM login_audit WHERE username = 'admin_prov' AND reason = 'form_expired'`); got != audits+1 {
+			t.Fatalf("the refused attempt was not audited (%d → %d rows)", audits, got)
 		}
 		d := doc(t, resp)
 		if v, _ := d.Find("#username").Attr("value"); v != "admin_prov" {

@@ -26,7 +26,7 @@ const (
 	msgTooManyTitle     = "Demasiados intentos"
 	msgBadRequest       = "La solicitud no es válida."
 	msgUnavailableTitle = "Servicio no disponible"
-	msgUnavailable      = "El servicio no está disponible en este momento. Lo que escribió no se guardó: inténtelo de nuevo en unos segundos."
+	msgUnavailable      = "El servicio no está disponible en este momento. Inténtelo de nuevo en unos segundos; si estaba enviando un formulario, no se guardó."
 	msgTooLargeTitle    = "Solicitud demasiado grande"
 	msgTooLarge         = "El formulario enviado es demasiado grande. Acorte el texto e inténtelo de nuevo."
 	msgBadCharacters    = "Contiene caracteres no permitidos."
