@@ -127,7 +127,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		return err
 	}
 	if wait > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Round(time.Second).Seconds())+1))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(waitSeconds(wait)))
 		return fail(fiber.StatusTooManyRequests, "throttled", fmt.Sprintf(msgLoginWait, waitText(wait)), false)
 	}
 	if len(f.Username) > 254 || len(f.Password) > 1024 {
@@ -177,12 +177,21 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
+// waitSeconds is a wait in whole seconds, rounded up (below a millisecond is the database's
+// rounding of the instant, not a wait).
+func waitSeconds(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Truncate(time.Millisecond).Seconds())))
+}
+
 // waitText says how long to wait, in the words of the sign-in message.
 func waitText(d time.Duration) string {
-	if d < time.Minute {
-		return fmt.Sprintf("%d segundos", int(math.Ceil(d.Seconds())))
+	if s := waitSeconds(d); s < 60 {
+		if s == 1 {
+			return "1 segundo"
+		}
+		return fmt.Sprintf("%d segundos", s)
 	}
-	m := int(math.Ceil(d.Minutes()))
+	m := (waitSeconds(d) + 59) / 60
 	if m == 1 {
 		return "1 minuto"
 	}

@@ -2,14 +2,12 @@ package handlers_test
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -213,7 +211,7 @@ func TestRequestTooLarge_SpanishPageWithSecurityHeaders(t *testing.T) {
 }
 
 func TestAccessLog_StatusIsTheAnswersStatus(t *testing.T) {
-	logs := &lockedBuffer{}
+	logs := &testapp.LogBuffer{}
 	s := testapp.New(t, testapp.Options{Log: logs})
 	e := &env{app: s.App, st: s.Store, adminURL: s.AdminURL, db: testapp.AdminDB(t), clock: s.Clock}
 	c := e.client(t)
@@ -228,22 +226,4 @@ func TestAccessLog_StatusIsTheAnswersStatus(t *testing.T) {
 	if strings.Contains(logs.String(), "level=ERROR") {
 		t.Fatalf("a 404 logged an error:\n%s", logs.String())
 	}
-}
-
-// lockedBuffer collects a server's log lines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -23,6 +23,8 @@ func proxiedEnvs(t *testing.T, n int, o testapp.Options) []*env {
 	if o.Clock == nil {
 		o.Clock = &testapp.Clock{}
 	}
+	// The waits are counted in seconds: only the test moves time, however slow the machine.
+	o.Clock.Freeze()
 	if o.Env == nil {
 		o.Env = map[string]string{}
 	}

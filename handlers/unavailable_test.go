@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -16,19 +15,7 @@ import (
 func frozenEnv(t *testing.T) (*env, *faultproxy.Proxy) {
 	t.Helper()
 	appURL, _ := testapp.DB(t)
-	u, err := url.Parse(appURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := faultproxy.New(u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	proxied, err := p.RewriteURL(appURL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	proxied, p := testapp.Proxied(t, appURL)
 	s := testapp.New(t, testapp.Options{DatabaseURL: proxied, Env: map[string]string{
 		"REQUEST_TIMEOUT": "2s", "DB_STATEMENT_TIMEOUT": "1s",
 	}})

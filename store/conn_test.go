@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lib/pq"
 
-	"github.com/redsalud/ticket-home/internal/faultproxy"
 	"github.com/redsalud/ticket-home/internal/testapp"
 	"github.com/redsalud/ticket-home/store"
 )
@@ -22,19 +20,7 @@ import (
 // context says.
 func TestOpen_CallsEndAtTheirDeadlineOnAFrozenDatabase(t *testing.T) {
 	appURL, _ := testapp.DB(t)
-	u, err := url.Parse(appURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := faultproxy.New(u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	proxied, err := p.RewriteURL(appURL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	proxied, p := testapp.Proxied(t, appURL)
 	st, err := store.Open(context.Background(), proxied, store.Options{MaxConns: 2, StatementTimeout: time.Second, CallTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -18,26 +17,9 @@ import (
 
 	"github.com/redsalud/ticket-home/db"
 	"github.com/redsalud/ticket-home/internal/faultproxy"
+	"github.com/redsalud/ticket-home/internal/testapp"
 	"github.com/redsalud/ticket-home/internal/testdb"
 )
-
-// syncBuffer is the server's log output, read while the server writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func freePort(t *testing.T) string {
 	t.Helper()
@@ -55,10 +37,6 @@ func freePort(t *testing.T) string {
 // return nil (exit code 0) within the 10 s a platform allows.
 func TestServe_StopsCleanlyWithinTenSecondsWhateverTheDatabaseDoes(t *testing.T) {
 	appURL, _ := testdb.New(t, db.MigrationsVersion(), db.Migrate)
-	u, err := url.Parse(appURL)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tc := range []struct {
 		name  string
 		fault func(*faultproxy.Proxy)
@@ -68,21 +46,13 @@ func TestServe_StopsCleanlyWithinTenSecondsWhateverTheDatabaseDoes(t *testing.T)
 		{"Healthy", func(*faultproxy.Proxy) {}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			proxy, err := faultproxy.New(u.Host)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer proxy.Close()
-			proxied, err := proxy.RewriteURL(appURL)
-			if err != nil {
-				t.Fatal(err)
-			}
+			proxied, proxy := testapp.Proxied(t, appURL)
 			port := freePort(t)
 			env := map[string]string{
 				"APP_ENV": "production", "DATABASE_URL": proxied, "PORT": port,
 				"SESSION_SECRET": strings.Repeat("s", 40), "DB_MAX_CONNS": "6",
 			}
-			logs := &syncBuffer{}
+			logs := &testapp.LogBuffer{}
 			ctx, stop := context.WithCancel(context.Background())
 			defer stop()
 			done := make(chan error, 1)

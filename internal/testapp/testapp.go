@@ -3,11 +3,13 @@
 package testapp
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"sync"
 	"testing"
@@ -19,21 +21,38 @@ import (
 	"github.com/redsalud/ticket-home/db"
 	"github.com/redsalud/ticket-home/demo"
 	"github.com/redsalud/ticket-home/handlers"
+	"github.com/redsalud/ticket-home/internal/faultproxy"
 	"github.com/redsalud/ticket-home/internal/testdb"
 	"github.com/redsalud/ticket-home/store"
 )
 
-// Clock is a settable time source: the real time shifted by what tests advance.
+// Clock is a settable time source: the real time shifted by what tests advance, or, once
+// frozen, a fixed instant that moves only when a test advances it (for rules that count
+// seconds, such as the sign-in throttle's waits, on a machine of any speed).
 type Clock struct {
-	mu sync.Mutex
-	d  time.Duration
+	mu     sync.Mutex
+	d      time.Duration
+	frozen bool
+	at     time.Time
 }
 
-// Now is the shifted time.
+// Now is the shifted (or frozen) time.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.frozen {
+		return c.at.Add(c.d)
+	}
 	return time.Now().Add(c.d)
+}
+
+// Freeze stops the clock at its current time.
+func (c *Clock) Freeze() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.frozen {
+		c.frozen, c.at = true, time.Now()
+	}
 }
 
 // Advance moves the clock forward.
@@ -199,4 +218,44 @@ func AdminDB(t testing.TB) *sql.DB {
 	t.Helper()
 	DB(t)
 	return adminDB
+}
+
+// Proxied returns dbURL through a proxy the test can freeze or make refuse, as a database
+// that hangs or goes away; the proxy closes when the test ends.
+func Proxied(t testing.TB, dbURL string) (string, *faultproxy.Proxy) {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal("testapp: database URL does not parse")
+	}
+	p, err := faultproxy.New(u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	proxied, err := p.RewriteURL(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return proxied, p
+}
+
+// LogBuffer collects a server's log lines while it writes them.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String is everything written so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
