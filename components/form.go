@@ -69,3 +69,9 @@ func (f Field) describedBy() string {
 	}
 	return s
 }
+
+// previewSync makes the requests of a form's live preview one queue on the form, the newest
+// replacing any still in flight: only the preview of what the form holds now is ever shown (a
+// preview box replaced by an older answer would drop the newer one, and show an FPA the
+// submit would not save). The form's own submit, synced with "this:replace", aborts them.
+const previewSync = "closest form:replace"

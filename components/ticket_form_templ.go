@@ -366,7 +366,7 @@ func surgeryFieldset(p TicketFormProps) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = SelectField(Field{ID: "especialidad", Label: "Especialidad", Value: p.Values.SpecialtyID, Error: p.Errors.For("especialidad"), Optional: true,
-			Attrs: templ.Attributes{"hx-post": "/tickets/nuevo/cirugias", "hx-trigger": "change", "hx-target": "#campo-cirugia", "hx-swap": "outerHTML"}},
+			Attrs: templ.Attributes{"hx-post": "/tickets/nuevo/cirugias", "hx-trigger": "change", "hx-target": "#campo-cirugia", "hx-swap": "outerHTML", "hx-sync": previewSync}},
 			"Todas las especialidades", specialtyOptions(p.Specialties)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -389,13 +389,13 @@ func surgeryFieldset(p TicketFormProps) templ.Component {
 		}
 		templ_7745c5c3_Err = TextField(Field{ID: "fecha_pabellon", Label: "Fecha fin de pabellón", Value: p.Values.PavilionDate, Error: p.Errors.For("fecha_pabellon"),
 			Hint: "dd/mm/aaaa", Attrs: templ.Attributes{"inputmode": "numeric", "autocomplete": "off",
-				"hx-post": "/tickets/nuevo/vista-previa", "hx-trigger": "change", "hx-target": "#vista-previa", "hx-swap": "outerHTML"}}).Render(ctx, templ_7745c5c3_Buffer)
+				"hx-post": "/tickets/nuevo/vista-previa", "hx-trigger": "change", "hx-target": "#vista-previa", "hx-swap": "outerHTML", "hx-sync": previewSync}}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = TextField(Field{ID: "hora_pabellon", Label: "Hora fin de pabellón", Value: p.Values.PavilionTime, Error: p.Errors.For("hora_pabellon"),
 			Hint: "HH:MM, 24 horas", Attrs: templ.Attributes{"inputmode": "numeric", "autocomplete": "off",
-				"hx-post": "/tickets/nuevo/vista-previa", "hx-trigger": "change", "hx-target": "#vista-previa", "hx-swap": "outerHTML"}}).Render(ctx, templ_7745c5c3_Buffer)
+				"hx-post": "/tickets/nuevo/vista-previa", "hx-trigger": "change", "hx-target": "#vista-previa", "hx-swap": "outerHTML", "hx-sync": previewSync}}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -430,7 +430,7 @@ func SurgeryField(p TicketFormProps) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = SelectField(Field{ID: "cirugia", Label: "Cirugía", Value: p.Values.SurgeryID, Error: p.Errors.For("cirugia"),
-			Attrs: templ.Attributes{"hx-post": "/tickets/nuevo/vista-previa", "hx-trigger": "change", "hx-target": "#vista-previa", "hx-swap": "outerHTML"}},
+			Attrs: templ.Attributes{"hx-post": "/tickets/nuevo/vista-previa", "hx-trigger": "change", "hx-target": "#vista-previa", "hx-swap": "outerHTML", "hx-sync": previewSync}},
 			"Elija una cirugía", surgeryOptions(p.Surgeries)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
