@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redsalud/ticket-home/demo"
+	"github.com/redsalud/ticket-home/store"
 )
 
 func TestLogin_SuccessRegeneratesSessionAndIsAudited(t *testing.T) {
@@ -232,18 +233,25 @@ func TestLogin_NextOnlyAcceptsLocalPaths(t *testing.T) {
 	}
 }
 
+// openModifyForm opens the ticket's page as c and fills its modification form (token, key and
+// version as the page gives them) with a valid change.
+func openModifyForm(t *testing.T, e *env, c *client, tk store.Ticket) url.Values {
+	t.Helper()
+	page := doc(t, c.get(fmt.Sprintf("/tickets/%d", tk.ID)))
+	form := actions["modify"].form(t, e, tk)
+	for _, name := range []string{"_csrf", "clave", "version"} {
+		v, _ := page.Find(`#modificar-fpa input[name="` + name + `"]`).Attr("value")
+		form.Set(name, v)
+	}
+	return form
+}
+
 func TestExpiredSession_PostWithoutJavaScriptKeepsTheFormForTheSameUser(t *testing.T) {
 	e := newEnv(t)
 	tk := ticketBy(t, e, "clinico_prov")
 	c := e.client(t)
 	c.login("clinico_prov")
-	page := doc(t, c.get(fmt.Sprintf("/tickets/%d", tk.ID)))
-	tok, _ := page.Find(`#modificar-fpa input[name="_csrf"]`).Attr("value")
-	k, _ := page.Find(`#modificar-fpa input[name="clave"]`).Attr("value")
-	form := actions["modify"].form(t, e, tk)
-	form.Set("_csrf", tok)
-	form.Set("version", fmt.Sprint(tk.Version))
-	form.Set("clave", k)
+	form := openModifyForm(t, e, c, tk)
 	e.clock.Advance(13 * time.Hour) // the shift ended while the form was open
 	req := httpPost(fmt.Sprintf("/tickets/%d/fpa", tk.ID), form.Encode())
 	req.Header.Set("Referer", fmt.Sprintf("http://example.test/tickets/%d", tk.ID))
@@ -259,7 +267,7 @@ func TestExpiredSession_PostWithoutJavaScriptKeepsTheFormForTheSameUser(t *testi
 	if kept == "" {
 		t.Fatal("the form was not kept")
 	}
-	tok = c.csrf("/login")
+	tok := c.csrf("/login")
 	resp = c.post("/login", url.Values{"_csrf": {tok}, "username": {"clinico_prov"}, "password": {demo.Password}, "next": {fmt.Sprintf("/tickets/%d", tk.ID)}})
 	if resp.Header.Get("Location") != "/reenviar" {
 		t.Fatalf("after sign-in → %q, want the kept form", resp.Header.Get("Location"))

@@ -48,11 +48,7 @@ func TestExpiredSession_KeptFormLivesAtMost15Minutes(t *testing.T) {
 	tk := ticketBy(t, e, "clinico_prov")
 	c := e.client(t)
 	c.login("clinico_prov")
-	tok := c.pageCSRF(fmt.Sprintf("/tickets/%d", tk.ID))
-	form := actions["modify"].form(t, e, tk)
-	form.Set("_csrf", tok)
-	form.Set("version", fmt.Sprint(tk.Version))
-	form.Set("clave", key())
+	form := openModifyForm(t, e, c, tk)
 	e.clock.Advance(13 * time.Hour)
 	resp := c.post(fmt.Sprintf("/tickets/%d/fpa", tk.ID), form)
 	if resp.StatusCode != http.StatusSeeOther {
@@ -64,7 +60,7 @@ func TestExpiredSession_KeptFormLivesAtMost15Minutes(t *testing.T) {
 	}
 	// Signing in after 15 minutes no longer offers it.
 	e.clock.Advance(16 * time.Minute)
-	tok = c.csrf("/login")
+	tok := c.csrf("/login")
 	resp = c.post("/login", url.Values{"_csrf": {tok}, "username": {"clinico_prov"}, "password": {demo.Password}})
 	if loc := resp.Header.Get("Location"); loc == "/reenviar" {
 		t.Fatal("a form kept more than 15 minutes was offered")
