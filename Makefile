@@ -18,9 +18,9 @@ build:
 test: deps check-generated vet ## Everything: vet, generated-code freshness, unit, store, handler and browser tests
 	$(GO) test -race -count=1 ./...
 
-bench: ## Go benchmarks, then the board load run (2 000 requests at 32 clients, 100 000 tickets)
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 $$($(GO) list ./... | grep -v '/handlers$$')
-	$(GO) test -run '^$$' -bench BenchmarkBoard -benchmem -benchtime=2000x -count=1 ./handlers/
+bench: ## Go benchmarks, then the pages under load on 10 000 and 1 000 000 tickets (scripts/bench)
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+	$(GO) run ./scripts/bench
 
 vet:
 	$(GO) vet ./...

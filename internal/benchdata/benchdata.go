@@ -1,6 +1,6 @@
 // Package benchdata fills a demo-seeded test database with a production-sized ticket history,
 // for the board benchmark (handlers) and the board plan test (store). It writes with set-based
-// SQL as the database superuser, inside the schema's constraints: the same CHECKs, unique
+// SQL (as the database superuser or the app's role), inside the schema's constraints: the same CHECKs, unique
 // keys and composite foreign keys the application's own inserts satisfy.
 package benchdata
 
@@ -29,8 +29,8 @@ var Surnames = demo.Surnames
 // the codes. Active tickets are placed around time.Now(): about 15 % programado, 15 %
 // vencido, the rest vigente. Load ends with VACUUM ANALYZE, as autovacuum would have left a
 // table of this age.
-func Load(ctx context.Context, superURL string, clinicCode string, active, total int) error {
-	pool, err := sql.Open("postgres", superURL)
+func Load(ctx context.Context, dbURL string, clinicCode string, active, total int) error {
+	pool, err := sql.Open("postgres", dbURL)
 	if err != nil {
 		return fmt.Errorf("benchdata: open: %w", err)
 	}
@@ -80,6 +80,10 @@ func load(ctx context.Context, pool *sql.DB, clinicCode string, active, total in
 		}
 	}()
 
+	// Every clinic's rows, also for the app's own role, whom row-level security binds.
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('app.all_clinics', 'on', true)`); err != nil {
+		return fmt.Errorf("scope: %w", err)
+	}
 	rows, err := tx.QueryContext(ctx, clinicsSQL)
 	if err != nil {
 		return fmt.Errorf("clinics: %w", err)

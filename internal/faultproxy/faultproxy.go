@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -38,6 +39,8 @@ type Proxy struct {
 	closed   bool
 	inflight int // writes that passed the pause check and have not returned
 	pairs    map[*pair]struct{}
+
+	statements, roundTrips atomic.Int64
 }
 
 // pair is one accepted client connection and, once dialed, its upstream.
@@ -256,17 +259,21 @@ func (p *Proxy) serve(pr *pair) {
 
 	go func() {
 		defer p.wg.Done()
-		p.pipe(pr, s, pr.client)
+		p.pipe(pr, s, pr.client, nil)
 	}()
-	p.pipe(pr, pr.client, s)
+	p.pipe(pr, pr.client, s, newScanner(&p.statements, &p.roundTrips))
 }
 
 // pipe copies src to dst until either side fails, then closes the whole pair
 // so that a peer hanging up is seen by the other peer too.
-func (p *Proxy) pipe(pr *pair, src, dst net.Conn) {
+// sc, when not nil, reads the client's messages on their way.
+func (p *Proxy) pipe(pr *pair, src, dst net.Conn, sc *scanner) {
 	buf := make([]byte, bufSize)
 	for {
 		n, err := src.Read(buf)
+		if n > 0 && sc != nil {
+			sc.feed(buf[:n])
+		}
 		if n > 0 && !p.forward(pr, dst, buf[:n]) {
 			break
 		}
