@@ -891,7 +891,7 @@ func TicketStatus(t TicketView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var54 = []any{"inline-flex items-center rounded-full border-2 px-3 py-1 text-sm font-bold tracking-wide", t.StateClass()}
+			var templ_7745c5c3_Var54 = []any{"badge badge-lg", t.StateClass()}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var54...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -59,28 +59,20 @@ func (v TicketView) StateText() string {
 	return v.State.Badge()
 }
 
-// StateClass is the badge colour of the state and urgency; the text always says the same.
-func (v TicketView) StateClass() string {
-	switch v.State {
-	case fpa.Programado:
-		return "border-sky-800 bg-sky-100 text-sky-950"
-	case fpa.Vencido:
-		return "border-red-900 bg-red-800 text-white"
-	case fpa.Anulado:
-		return "border-slate-500 bg-slate-200 text-slate-900"
-	case fpa.DeAlta:
-		return "border-indigo-800 bg-indigo-100 text-indigo-950"
+// StateKey names the state's colour: the urgency of a Vigente ticket, else the state
+// ("critico", "vencido", "programado"…). The text always says the same (never colour alone).
+func (v TicketView) StateKey() string {
+	if v.State == fpa.Vigente {
+		if v.Urgency == fpa.UrgencyNormal || v.Urgency == fpa.UrgencyNone {
+			return "normal"
+		}
+		return v.Urgency.Key()
 	}
-	switch v.Urgency {
-	case fpa.UrgencyCritico:
-		return "border-red-800 bg-red-100 text-red-950"
-	case fpa.UrgencyAdvertencia:
-		return "border-amber-700 bg-amber-100 text-amber-950"
-	case fpa.UrgencyEnVentana:
-		return "border-teal-800 bg-teal-100 text-teal-950"
-	}
-	return "border-green-800 bg-green-100 text-green-950"
+	return v.State.Key()
 }
+
+// StateClass is the badge colour class of the state and urgency (st-* in input.css).
+func (v TicketView) StateClass() string { return "st-" + v.StateKey() }
 
 // Countdown is the server-rendered countdown and what app.js needs to tick it: the instant it
 // counts to (unix ms) and its mode.
@@ -154,19 +146,4 @@ func Signed(n int) string {
 		return "+" + strconv.Itoa(n)
 	}
 	return strconv.Itoa(n)
-}
-
-// urgencyBar is the coloured edge of a board card; the badge says the same in words.
-func urgencyBar(t TicketView) string {
-	switch {
-	case t.State == fpa.Vencido || t.Urgency == fpa.UrgencyCritico:
-		return "border-slate-200 border-l-red-700"
-	case t.Urgency == fpa.UrgencyAdvertencia:
-		return "border-slate-200 border-l-amber-500"
-	case t.State == fpa.Programado:
-		return "border-slate-200 border-l-sky-600"
-	case t.State == fpa.Anulado || t.State == fpa.DeAlta:
-		return "border-slate-200 border-l-slate-400"
-	}
-	return "border-slate-200 border-l-teal-600"
 }

@@ -34,6 +34,35 @@ CREATE FUNCTION public.app_clinic_id() RETURNS bigint
 
 
 --
+-- Name: app_enter(bigint, bigint, bigint, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.app_enter(p_user bigint, p_user_version bigint, p_clinic bigint, p_clinic_version bigint) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    u users%ROWTYPE;
+    c clinics%ROWTYPE;
+BEGIN
+    PERFORM set_config('app.all_clinics', 'on', true), set_config('app.clinic_id', '', true);
+    SELECT * INTO u FROM users WHERE id = p_user;
+    IF NOT FOUND OR NOT u.active OR u.version <> p_user_version
+       OR (u.role <> 'superuser' AND u.clinic_id IS DISTINCT FROM p_clinic) THEN
+        RAISE EXCEPTION 'the session''s user changed' USING ERRCODE = 'TH001';
+    END IF;
+    IF u.role = 'superuser' AND p_clinic = 0 THEN
+        RETURN 0;
+    END IF;
+    SELECT * INTO c FROM clinics WHERE id = p_clinic;
+    IF NOT FOUND OR c.version <> p_clinic_version OR (u.role <> 'superuser' AND NOT c.active) THEN
+        RAISE EXCEPTION 'the session''s clinic changed' USING ERRCODE = 'TH001';
+    END IF;
+    PERFORM set_config('app.all_clinics', 'off', true), set_config('app.clinic_id', p_clinic::text, true);
+    RETURN c.catalog_version;
+END $$;
+
+
+--
 -- Name: audit_append_only(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -47,12 +76,105 @@ END $$;
 
 
 --
+-- Name: catalog_bump_version(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_bump_version() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE clinics SET catalog_version = catalog_version + 1
+    WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.clinic_id ELSE NEW.clinic_id END;
+    IF TG_OP = 'UPDATE' AND NEW.clinic_id IS DISTINCT FROM OLD.clinic_id THEN
+        UPDATE clinics SET catalog_version = catalog_version + 1 WHERE id = OLD.clinic_id;
+    END IF;
+    RETURN NULL;
+END $$;
+
+
+--
+-- Name: clinics_bump_version(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.clinics_bump_version() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF (NEW.name, NEW.code, NEW.active) IS DISTINCT FROM (OLD.name, OLD.code, OLD.active) THEN
+        NEW.version := OLD.version + 1;
+    END IF;
+    IF (NEW.critical_hours, NEW.warning_hours) IS DISTINCT FROM (OLD.critical_hours, OLD.warning_hours) THEN
+        NEW.catalog_version := OLD.catalog_version + 1;
+    END IF;
+    RETURN NEW;
+END $$;
+
+
+--
 -- Name: fold(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public.fold(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$ SELECT translate(lower($1), 'áéíóúüñàèìòù', 'aeiouunaeiou') $_$;
+
+
+--
+-- Name: tickets_count_states(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.tickets_count_states() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO ticket_state_counts AS s (clinic_id, status, n)
+        SELECT clinic_id, status, count(*) FROM new_rows WHERE status IN ('anulado', 'alta')
+        GROUP BY 1, 2 ORDER BY 1, 2
+        ON CONFLICT (clinic_id, status) DO UPDATE SET n = s.n + excluded.n;
+    ELSIF TG_OP = 'UPDATE' THEN
+        -- Decrements update rows that exist; increments may add a row (a CHECK refuses a
+        -- negative row even when the insert would become an update).
+        UPDATE ticket_state_counts s SET n = s.n + d.d
+        FROM (SELECT clinic_id, status, sum(d) AS d FROM (
+                  SELECT clinic_id, status, 1 AS d FROM new_rows
+                  UNION ALL
+                  SELECT clinic_id, status, -1 FROM old_rows
+              ) x WHERE status IN ('anulado', 'alta')
+              GROUP BY 1, 2 HAVING sum(d) < 0) d
+        WHERE s.clinic_id = d.clinic_id AND s.status = d.status;
+        INSERT INTO ticket_state_counts AS s (clinic_id, status, n)
+        SELECT clinic_id, status, sum(d) FROM (
+            SELECT clinic_id, status, 1 AS d FROM new_rows
+            UNION ALL
+            SELECT clinic_id, status, -1 FROM old_rows
+        ) x WHERE status IN ('anulado', 'alta')
+        GROUP BY 1, 2 HAVING sum(d) > 0 ORDER BY 1, 2
+        ON CONFLICT (clinic_id, status) DO UPDATE SET n = s.n + excluded.n;
+    ELSE
+        UPDATE ticket_state_counts s SET n = s.n - o.n
+        FROM (SELECT clinic_id, status, count(*) AS n FROM old_rows WHERE status IN ('anulado', 'alta')
+              GROUP BY 1, 2) o
+        WHERE s.clinic_id = o.clinic_id AND s.status = o.status;
+    END IF;
+    RETURN NULL;
+END $$;
+
+
+--
+-- Name: users_bump_version(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.users_bump_version() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF (NEW.username, NEW.email, NEW.password_hash, NEW.role, NEW.active, NEW.clinic_id)
+       IS DISTINCT FROM (OLD.username, OLD.email, OLD.password_hash, OLD.role, OLD.active, OLD.clinic_id) THEN
+        NEW.version := OLD.version + 1;
+    END IF;
+    RETURN NEW;
+END $$;
 
 
 SET default_tablespace = '';
@@ -106,9 +228,13 @@ CREATE TABLE public.clinics (
     critical_hours smallint DEFAULT 2 NOT NULL,
     warning_hours smallint DEFAULT 8 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
+    catalog_version bigint DEFAULT 1 NOT NULL,
+    CONSTRAINT clinics_catalog_version_check CHECK ((catalog_version >= 1)),
     CONSTRAINT clinics_code_check CHECK ((code ~ '^[A-Z]{2,6}$'::text)),
     CONSTRAINT clinics_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 120))),
-    CONSTRAINT clinics_thresholds_check CHECK (((critical_hours > 0) AND (critical_hours < warning_hours) AND (warning_hours <= 72)))
+    CONSTRAINT clinics_thresholds_check CHECK (((critical_hours > 0) AND (critical_hours < warning_hours) AND (warning_hours <= 72))),
+    CONSTRAINT clinics_version_check CHECK ((version >= 1))
 );
 
 ALTER TABLE ONLY public.clinics FORCE ROW LEVEL SECURITY;
@@ -508,6 +634,21 @@ ALTER TABLE ONLY public.ticket_counters FORCE ROW LEVEL SECURITY;
 
 
 --
+-- Name: ticket_state_counts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.ticket_state_counts (
+    clinic_id bigint NOT NULL,
+    status text NOT NULL,
+    n bigint NOT NULL,
+    CONSTRAINT ticket_state_counts_n_check CHECK ((n >= 0)),
+    CONSTRAINT ticket_state_counts_status_check CHECK ((status = ANY (ARRAY['anulado'::text, 'alta'::text])))
+);
+
+ALTER TABLE ONLY public.ticket_state_counts FORCE ROW LEVEL SECURITY;
+
+
+--
 -- Name: tickets; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -605,10 +746,12 @@ CREATE TABLE public.users (
     active boolean DEFAULT true NOT NULL,
     last_login_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
     CONSTRAINT users_email_check CHECK (((email IS NULL) OR (email ~ '^[^@\s]+@[^@\s]+$'::text))),
     CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['superuser'::text, 'admin'::text, 'clinical'::text, 'visualizador'::text]))),
     CONSTRAINT users_superuser_global_check CHECK (((role = 'superuser'::text) = (clinic_id IS NULL))),
-    CONSTRAINT users_username_check CHECK ((username ~ '^[a-z0-9._-]{3,40}$'::text))
+    CONSTRAINT users_username_check CHECK ((username ~ '^[a-z0-9._-]{3,40}$'::text)),
+    CONSTRAINT users_version_check CHECK ((version >= 1))
 );
 
 ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
@@ -885,6 +1028,14 @@ ALTER TABLE ONLY public.ticket_counters
 
 
 --
+-- Name: ticket_state_counts ticket_state_counts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ticket_state_counts
+    ADD CONSTRAINT ticket_state_counts_pkey PRIMARY KEY (clinic_id, status);
+
+
+--
 -- Name: tickets tickets_clinic_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1037,6 +1188,27 @@ CREATE TRIGGER action_audit_no_truncate BEFORE TRUNCATE ON public.action_audit F
 
 
 --
+-- Name: clinics clinics_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER clinics_version BEFORE UPDATE ON public.clinics FOR EACH ROW EXECUTE FUNCTION public.clinics_bump_version();
+
+
+--
+-- Name: discharge_blocks discharge_blocks_catalog_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER discharge_blocks_catalog_version AFTER INSERT OR DELETE OR UPDATE ON public.discharge_blocks FOR EACH ROW EXECUTE FUNCTION public.catalog_bump_version();
+
+
+--
+-- Name: doctors doctors_catalog_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER doctors_catalog_version AFTER INSERT OR DELETE OR UPDATE ON public.doctors FOR EACH ROW EXECUTE FUNCTION public.catalog_bump_version();
+
+
+--
 -- Name: login_audit login_audit_append_only; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1048,6 +1220,55 @@ CREATE TRIGGER login_audit_append_only BEFORE DELETE OR UPDATE ON public.login_a
 --
 
 CREATE TRIGGER login_audit_no_truncate BEFORE TRUNCATE ON public.login_audit FOR EACH STATEMENT EXECUTE FUNCTION public.audit_append_only();
+
+
+--
+-- Name: reasons reasons_catalog_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER reasons_catalog_version AFTER INSERT OR DELETE OR UPDATE ON public.reasons FOR EACH ROW EXECUTE FUNCTION public.catalog_bump_version();
+
+
+--
+-- Name: specialties specialties_catalog_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER specialties_catalog_version AFTER INSERT OR DELETE OR UPDATE ON public.specialties FOR EACH ROW EXECUTE FUNCTION public.catalog_bump_version();
+
+
+--
+-- Name: surgeries surgeries_catalog_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER surgeries_catalog_version AFTER INSERT OR DELETE OR UPDATE ON public.surgeries FOR EACH ROW EXECUTE FUNCTION public.catalog_bump_version();
+
+
+--
+-- Name: tickets tickets_count_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tickets_count_deleted AFTER DELETE ON public.tickets REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.tickets_count_states();
+
+
+--
+-- Name: tickets tickets_count_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tickets_count_inserted AFTER INSERT ON public.tickets REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.tickets_count_states();
+
+
+--
+-- Name: tickets tickets_count_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tickets_count_updated AFTER UPDATE ON public.tickets REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.tickets_count_states();
+
+
+--
+-- Name: users users_version; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_version BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.users_bump_version();
 
 
 --
@@ -1184,6 +1405,14 @@ ALTER TABLE ONLY public.surgeries
 
 ALTER TABLE ONLY public.ticket_counters
     ADD CONSTRAINT ticket_counters_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES public.clinics(id);
+
+
+--
+-- Name: ticket_state_counts ticket_state_counts_clinic_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ticket_state_counts
+    ADD CONSTRAINT ticket_state_counts_clinic_id_fkey FOREIGN KEY (clinic_id) REFERENCES public.clinics(id);
 
 
 --
@@ -1412,6 +1641,19 @@ ALTER TABLE public.ticket_counters ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY ticket_counters_tenant ON public.ticket_counters USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
+
+
+--
+-- Name: ticket_state_counts; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.ticket_state_counts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ticket_state_counts ticket_state_counts_tenant; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY ticket_state_counts_tenant ON public.ticket_state_counts USING ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id)))) WITH CHECK ((( SELECT public.app_all_clinics() AS app_all_clinics) OR (clinic_id = ( SELECT public.app_clinic_id() AS app_clinic_id))));
 
 
 --

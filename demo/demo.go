@@ -139,7 +139,11 @@ func Seed(ctx context.Context, st *store.Store, local bool, now time.Time) error
 	if err != nil {
 		return fmt.Errorf("demo: superuser: %w", err)
 	}
-	su := store.Principal{UserID: suID, Username: SuperuserName, Role: store.RoleSuperuser, AllClinics: true}
+	u, err := st.UserByID(ctx, suID)
+	if err != nil {
+		return fmt.Errorf("demo: superuser: %w", err)
+	}
+	su := u.Principal()
 	for _, name := range ClinicNames {
 		if err := st.WithTenant(ctx, su, func(tx *store.Tx) error { return seedClinic(ctx, tx, name, hash) }); err != nil {
 			return fmt.Errorf("demo: %s: %w", name, err)

@@ -55,7 +55,7 @@ func principal(t *testing.T, st *store.Store, username string) store.Principal {
 	if err != nil {
 		t.Fatalf("user %s: %v", username, err)
 	}
-	return store.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, ClinicID: u.ClinicID, AllClinics: u.Role == store.RoleSuperuser}
+	return u.Principal()
 }
 
 // board returns every ticket the principal sees at now.

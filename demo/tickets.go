@@ -141,7 +141,7 @@ func seedClinicTickets(ctx context.Context, st *store.Store, code string, now ti
 	if err != nil {
 		return err
 	}
-	p := store.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, ClinicID: u.ClinicID}
+	p := u.Principal()
 	c, err := loadClinicData(ctx, st, p, code, now)
 	if err != nil {
 		return err

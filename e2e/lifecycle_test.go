@@ -25,7 +25,7 @@ func newTicket(t *testing.T) store.Ticket {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := store.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, ClinicID: u.ClinicID}
+	p := u.Principal()
 	cat, err := srv.Store.Catalog(ctx, p)
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +130,11 @@ func TestModifyFPA_TwoTabsConflict(t *testing.T) {
 	// Apply it again on the current version: the same button now succeeds.
 	tab2.do(t, chromedp.Click(chromedp.CSS(`button[value="modificar"]`)))
 	tab2.waitJS(t, `document.querySelector('#estado') && document.querySelector('#estado').textContent.includes('FPA modificada exitosamente.')`)
-	got, err := srv.Store.Modifications(context.Background(), store.Principal{UserID: 1, Role: store.RoleSuperuser, AllClinics: true}, tk.ID)
+	su, err := srv.Store.UserByUsername(context.Background(), demo.SuperuserName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := srv.Store.Modifications(context.Background(), su.Principal(), tk.ID)
 	if err != nil || len(got) != 2 {
 		t.Fatalf("history after both tabs: %d rows (%v)", len(got), err)
 	}
@@ -181,7 +185,7 @@ func TestAccessibility_AdminForms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := store.Principal{UserID: admin.ID, Role: admin.Role, ClinicID: admin.ClinicID}
+	p := admin.Principal()
 	cat, err := srv.Store.Catalog(ctx, p)
 	if err != nil {
 		t.Fatal(err)

@@ -127,20 +127,20 @@ func TestBoard_SearchWithAndWithoutJavaScript(t *testing.T) {
 			b := newBrowser(t, 768, 1024, js)
 			b.loginKeyboard(t, base, "visor_prov", demo.Password)
 			b.do(t, waitVisible("#resultados"))
-			all := eval[int](t, b, `document.querySelectorAll('#resultados li[data-ticket]').length`)
+			all := eval[int](t, b, `document.querySelectorAll('#resultados [data-ticket]').length`)
 			if all == 0 {
 				t.Fatal("the board lists no tickets")
 			}
 			// Search for the first card's RUT without dots or dash.
-			rutText := b.text(t, "#resultados li[data-ticket] p")
+			rutText := b.text(t, "#resultados [data-ticket] th .sub")
 			compact := strings.NewReplacer(".", "", "-", "").Replace(rutText)
 			b.tabToID(t, "q")
 			b.typeKeys(t, compact)
 			if !js {
 				b.typeKeys(t, kb.Enter)
 			}
-			b.waitJS(t, `document.querySelectorAll('#resultados li[data-ticket]').length === 1`)
-			if got := b.text(t, "#resultados li[data-ticket]"); !strings.Contains(got, rutText) {
+			b.waitJS(t, `document.querySelectorAll('#resultados [data-ticket]').length === 1`)
+			if got := b.text(t, "#resultados [data-ticket]"); !strings.Contains(got, rutText) {
 				t.Fatalf("result = %q, want %s", got, rutText)
 			}
 			// RULES §11: the search never reaches the address bar or the history.
@@ -149,7 +149,7 @@ func TestBoard_SearchWithAndWithoutJavaScript(t *testing.T) {
 			}
 			// It stays on while the nurse works: a reload shows the same results.
 			b.do(t, chromedp.Reload(), waitVisible("#resultados"))
-			if n := eval[int](t, b, `document.querySelectorAll('#resultados li[data-ticket]').length`); n != 1 {
+			if n := eval[int](t, b, `document.querySelectorAll('#resultados [data-ticket]').length`); n != 1 {
 				t.Fatalf("after a reload the board lists %d tickets, want the 1 found", n)
 			}
 			b.screenshot(t, "board-search-"+name)

@@ -25,7 +25,7 @@ func ticketBy(t *testing.T, e *env, username string) store.Ticket {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := store.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, ClinicID: u.ClinicID}
+	p := u.Principal()
 	r, _ := rut.New(30_000_000 + rand.IntN(60_000_000))
 	sid := e.count(t, `SELECT id FROM surgeries WHERE clinic_id = $1 AND name = 'Apendicectomía laparoscópica'`, u.ClinicID)
 	now := time.Now()
@@ -77,7 +77,8 @@ var actions = map[string]struct {
 		return url.Values{"nota": {"Anulado por error"}}
 	}, func(t *testing.T, e *env, tk store.Ticket) store.Ticket {
 		u, _ := e.st.UserByUsername(context.Background(), tk.CreatedByName)
-		p := store.Principal{UserID: u.ID, Role: store.RoleAdmin, ClinicID: tk.ClinicID}
+		p := u.Principal()
+		p.Role = store.RoleAdmin
 		r := int64(e.count(t, `SELECT min(id) FROM reasons WHERE clinic_id = $1 AND category = 'annulment'`, tk.ClinicID))
 		out, err := e.st.AnnulTicket(context.Background(), p, store.Change{TicketID: tk.ID, Version: tk.Version}, r, "", time.Now())
 		if err != nil {
@@ -88,7 +89,7 @@ var actions = map[string]struct {
 	"undo": {"/deshacer-alta", func(t testing.TB, e *env, tk store.Ticket) url.Values { return url.Values{} },
 		func(t *testing.T, e *env, tk store.Ticket) store.Ticket {
 			u, _ := e.st.UserByUsername(context.Background(), tk.CreatedByName)
-			p := store.Principal{UserID: u.ID, Role: u.Role, ClinicID: tk.ClinicID}
+			p := u.Principal()
 			out, err := e.st.RecordDischarge(context.Background(), p, store.Change{TicketID: tk.ID, Version: tk.Version}, time.Now().Add(-time.Hour), time.Now())
 			if err != nil {
 				t.Fatal(err)

@@ -211,7 +211,7 @@ func (h *Handler) showResubmit(c *fiber.Ctx) error {
 	st := state(c)
 	path, _ := st.sess.Get(sessPendingPath).(string)
 	enc, _ := st.sess.Get(sessPendingForm).(string)
-	fresh := h.pendingFor(c, st.user.ID)
+	fresh := h.pendingFor(c, st.principal.UserID)
 	for _, k := range []string{sessPendingPath, sessPendingForm, sessPendingUser, sessPendingAt} {
 		st.sess.Delete(k)
 	}
@@ -250,7 +250,7 @@ func (h *Handler) startSession(c *fiber.Ctx, u store.User) error {
 	}
 	st.sess.SetExpiry(0) // the signed-in session's own lifetime, not the kept form's
 	now := h.now().Unix()
-	st.sess.Set(sessUserID, u.ID)
+	rememberUser(st, u)
 	st.sess.Set(sessAuthAt, now)
 	st.sess.Set(sessSeenAt, now)
 	st.csrf = ""
@@ -311,7 +311,6 @@ func (h *Handler) signInIAP(c *fiber.Ctx, email string) (bool, error) {
 		return false, err
 	}
 	state(c).sess.Set(sessIAPEmail, strings.ToLower(email))
-	state(c).user = &u
 	return true, nil
 }
 

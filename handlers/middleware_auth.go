@@ -1,9 +1,13 @@
 package handlers
 
 import (
+	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +36,17 @@ const (
 	// The board's search text: kept here, never in a URL (RULES §11).
 	sessBoardQuery = "board_q"
 	sessionSeen    = time.Minute
+	// What the session knows of its user, stamped with the versions every transaction checks
+	// (store.Principal): no request reads the user on its own.
+	sessUsername    = "uname"
+	sessRole        = "role"
+	sessUserVersion = "uver"
+	sessHomeClinic  = "home"      // the user's clinic (0 for a superuser)
+	sessHomeName    = "home_name" // its name
+	sessHomeVersion = "home_ver"
+	// A superuser's chosen clinic (sessClinic) as last checked: its name and version.
+	sessChosenName    = "chosen_name"
+	sessChosenVersion = "chosen_ver"
 )
 
 // pendingFormLife is how long a form posted on an expired session is kept for its author.
@@ -93,6 +108,41 @@ func (h *Handler) newLoginCSRF(c *fiber.Ctx) {
 	state(c).csrf = tok
 }
 
+// Pages are compressed, so a secret in a page must not be the same bytes in every response
+// (BREACH): the token a page carries is masked with a fresh random pad each time,
+// base64(pad ‖ token ⊕ pad), and unmasked when it comes back.
+
+// maskCSRF masks tok for one page.
+func maskCSRF(tok string) string {
+	if tok == "" {
+		return ""
+	}
+	pad := make([]byte, len(tok))
+	if _, err := rand.Read(pad); err != nil {
+		panic(fmt.Sprintf("crypto/rand failed: %v", err))
+	}
+	out := make([]byte, 2*len(tok))
+	copy(out, pad)
+	for i := range len(tok) {
+		out[len(tok)+i] = tok[i] ^ pad[i]
+	}
+	return base64.RawURLEncoding.EncodeToString(out)
+}
+
+// unmaskCSRF recovers the token from a masked one ("" when it is not one).
+func unmaskCSRF(masked string) string {
+	b, err := base64.RawURLEncoding.DecodeString(masked)
+	if err != nil || len(b) == 0 || len(b)%2 != 0 {
+		return ""
+	}
+	n := len(b) / 2
+	out := make([]byte, n)
+	for i := range n {
+		out[i] = b[i] ^ b[n+i]
+	}
+	return string(out)
+}
+
 // sentCSRF is the token a state-changing request carries: the X-CSRF-Token header (htmx) or
 // the form's "_csrf" field, from the body only (a link cannot carry it).
 func sentCSRF(c *fiber.Ctx) string {
@@ -115,7 +165,7 @@ func (h *Handler) checkCSRF(c *fiber.Ctx) error {
 	if isLogin {
 		want = c.Cookies(loginCSRFCookie)
 	}
-	if len(want) < 32 || subtle.ConstantTimeCompare([]byte(sentCSRF(c)), []byte(want)) != 1 {
+	if len(want) < 32 || subtle.ConstantTimeCompare([]byte(unmaskCSRF(sentCSRF(c))), []byte(want)) != 1 {
 		if isLogin {
 			return h.loginFormExpired(c)
 		}
@@ -171,14 +221,12 @@ func (h *Handler) authenticate(c *fiber.Ctx) error {
 		if h.sessionOver(c, now) {
 			return h.endSession(c, "expirada")
 		}
-		u, err := h.store.UserByID(c.UserContext(), uid)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Active) {
-			return h.endSession(c, "expirada")
+		if v, _ := st.sess.Get(sessUserVersion).(int64); v == 0 {
+			// A session that does not know its user yet: learn it.
+			if ok, err := h.reloadUser(c, uid); !ok || err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return err
-		}
-		st.user = &u
 		// Refresh the idle expiry at most once a minute rather than writing on every request.
 		if seen, _ := st.sess.Get(sessSeenAt).(int64); now.Sub(time.Unix(seen, 0)) > sessionSeen {
 			st.sess.Set(sessSeenAt, now.Unix())
@@ -187,6 +235,56 @@ func (h *Handler) authenticate(c *fiber.Ctx) error {
 		return h.resolvePrincipal(c)
 	}
 	return h.redirectToLogin(c, "requerida")
+}
+
+// rememberUser keeps in the session what requests need of the signed-in user u.
+func rememberUser(st *reqState, u store.User) {
+	st.sess.Set(sessUserID, u.ID)
+	st.sess.Set(sessUsername, u.Username)
+	st.sess.Set(sessRole, string(u.Role))
+	st.sess.Set(sessUserVersion, u.Version)
+	st.sess.Set(sessHomeClinic, u.ClinicID)
+	st.sess.Set(sessHomeName, u.ClinicName)
+	st.sess.Set(sessHomeVersion, u.ClinicVersion)
+	// A superuser's choice is checked again (it may be what changed).
+	st.sess.Delete(sessChosenName)
+	st.sess.Delete(sessChosenVersion)
+	st.dirty = true
+}
+
+// reloadUser reads the session's user again. A user gone or no longer active (or whose clinic
+// was deactivated) ends the session: ok is false and the answer is already given.
+func (h *Handler) reloadUser(c *fiber.Ctx, uid int64) (ok bool, err error) {
+	u, err := h.store.UserByID(c.UserContext(), uid)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Active) {
+		return false, h.endSession(c, "expirada")
+	}
+	if err != nil {
+		return false, err
+	}
+	rememberUser(state(c), u)
+	return true, nil
+}
+
+// principalChanged answers a request whose principal the database no longer agrees with (a
+// role or clinic changed, the user or clinic deactivated): nothing was done. The session
+// learns the user again and the browser repeats the request (a form is sent again, 307), so
+// the change applies from this very request on; a user no longer allowed in signs in again.
+func (h *Handler) principalChanged(c *fiber.Ctx) error {
+	st := state(c)
+	// Whatever the handler began to answer is not the answer.
+	c.Response().ResetBody()
+	for _, k := range []string{"HX-Push-Url", "HX-Retarget", "HX-Reswap", "HX-Trigger", "HX-Redirect"} {
+		c.Response().Header.Del(k)
+	}
+	if ok, err := h.reloadUser(c, st.principal.UserID); !ok || err != nil {
+		return err
+	}
+	status := fiber.StatusTemporaryRedirect
+	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+		status = fiber.StatusSeeOther
+	}
+	return c.Redirect(c.OriginalURL(), status)
 }
 
 // sessionOver reports whether the signed-in session passed its absolute or idle limit. The
@@ -314,52 +412,100 @@ func safeNext(next string) string {
 	return next
 }
 
-// resolvePrincipal decides over which clinic(s) the request acts. A non-superuser always acts
-// on their own clinic, whatever any parameter names. A superuser may choose a clinic (or
-// "todas") with ?clinica=, remembered in the session.
+// resolvePrincipal decides over which clinic(s) the request acts, from what the session knows
+// of its user (every transaction checks it). A non-superuser always acts on their own clinic,
+// whatever any parameter names. A superuser may choose a clinic (or "todas") with ?clinica=,
+// remembered in the session. Then the handler runs.
 func (h *Handler) resolvePrincipal(c *fiber.Ctx) error {
 	st := state(c)
-	u := st.user
-	p := store.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, ClinicID: u.ClinicID}
-	st.clinicName = u.ClinicName
-	if u.Role == store.RoleSuperuser {
-		choice := c.Query("clinica")
-		remembered, _ := st.sess.Get(sessClinic).(string)
-		if choice == "" {
-			choice = remembered
-		}
-		p.AllClinics, p.ClinicID, st.clinicName = true, 0, ""
-		if id, err := strconv.ParseInt(choice, 10, 64); err == nil && id > 0 {
-			cl, err := h.store.Clinic(c.UserContext(), p, id)
-			switch {
-			case err == nil:
-				p.AllClinics, p.ClinicID, st.clinicName = false, cl.ID, cl.Name
-			case errors.Is(err, store.ErrNotFound):
-				choice = "todas"
-			default:
-				return err
+	sess := st.sess
+	p := store.Principal{Role: store.Role(str(sess.Get(sessRole)))}
+	p.UserID, _ = sess.Get(sessUserID).(int64)
+	p.Username = str(sess.Get(sessUsername))
+	p.UserVersion, _ = sess.Get(sessUserVersion).(int64)
+	p.ClinicID, _ = sess.Get(sessHomeClinic).(int64)
+	p.ClinicVersion, _ = sess.Get(sessHomeVersion).(int64)
+	st.clinicName = str(sess.Get(sessHomeName))
+	if p.IsSuperuser() {
+		var err error
+		if p, err = h.chosenClinic(c, p.InAllClinics()); err != nil {
+			if errors.Is(err, store.ErrPrincipalChanged) {
+				return h.principalChanged(c)
 			}
-		} else {
-			choice = "todas"
-		}
-		if choice != remembered {
-			st.sess.Set(sessClinic, choice)
-			state(c).dirty = true
+			return err
 		}
 	}
 	st.principal = p
-	return c.Next()
+	st.signedIn = true
+	err := c.Next()
+	if errors.Is(err, store.ErrPrincipalChanged) {
+		return h.principalChanged(c)
+	}
+	return err
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// chosenClinic is superuser p acting on the clinic of ?clinica= or the one remembered, as
+// last checked (or checked now), or on every clinic.
+func (h *Handler) chosenClinic(c *fiber.Ctx, p store.Principal) (store.Principal, error) {
+	st := state(c)
+	sess := st.sess
+	remembered := str(sess.Get(sessClinic))
+	choice := c.Query("clinica")
+	if choice == "" {
+		choice = remembered
+	}
+	st.clinicName = ""
+	out := p
+	if id, err := strconv.ParseInt(choice, 10, 64); err == nil && id > 0 {
+		version, _ := sess.Get(sessChosenVersion).(int64)
+		if choice == remembered && version != 0 {
+			out = p.InClinic(store.Clinic{ID: id, Version: version})
+			st.clinicName = str(sess.Get(sessChosenName))
+		} else {
+			cl, err := h.store.Clinic(c.UserContext(), p, id)
+			switch {
+			case err == nil:
+				out = p.InClinic(cl)
+				st.clinicName = cl.Name
+				sess.Set(sessChosenName, cl.Name)
+				sess.Set(sessChosenVersion, cl.Version)
+				st.dirty = true
+			case errors.Is(err, store.ErrNotFound):
+				choice = "todas"
+			default:
+				return p, err
+			}
+		}
+	} else {
+		choice = "todas"
+	}
+	if choice != remembered {
+		sess.Set(sessClinic, choice)
+		st.dirty = true
+	}
+	return out, nil
 }
 
 // requireRole lets only the listed roles through: the single place where a route states who
-// may use it (RULES §9).
-func requireRole(roles ...store.Role) fiber.Handler {
+// may use it (RULES §9). A refusal is checked against the database first: the session's role
+// may be older than a promotion.
+func (h *Handler) requireRole(roles ...store.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		r := state(c).principal.Role
-		for _, ok := range roles {
-			if r == ok {
-				return c.Next()
-			}
+		st := state(c)
+		if slices.Contains(roles, st.principal.Role) {
+			return c.Next()
+		}
+		u, err := h.store.UserByID(c.UserContext(), st.principal.UserID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err == nil && u.Version != st.principal.UserVersion {
+			return h.principalChanged(c)
 		}
 		return fiber.ErrForbidden
 	}

@@ -24,7 +24,7 @@ type reqState struct {
 	sess       *session.Session
 	dirty      bool // sess changed: loadSession saves it once, after the handler
 	csrf       string
-	user       *store.User
+	signedIn   bool // principal is the signed-in user's
 	principal  store.Principal
 	clinicName string
 	flash      string

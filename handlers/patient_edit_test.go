@@ -67,13 +67,13 @@ func TestBoardInlineLocationEdit_HTMXFragments(t *testing.T) {
 	c.login("clinico_prov")
 	tok := c.pageCSRF("/tablero")
 	c.htmx = true
-	d := doc(t, c.get(fmt.Sprintf("/tickets/%d/ubicacion?en=c", tk.ID)))
-	if d.Find("header").Length() != 0 || d.Find(fmt.Sprintf(`#ubic-c-%d form`, tk.ID)).Length() != 1 {
+	d := doc(t, c.get(fmt.Sprintf("/tickets/%d/ubicacion?en=t", tk.ID)))
+	if d.Find("header").Length() != 0 || d.Find(fmt.Sprintf(`#ubic-t-%d form`, tk.ID)).Length() != 1 {
 		t.Fatal("the inline form is not a fragment")
 	}
 	k, _ := d.Find(`input[name="clave"]`).Attr("value")
 	form := url.Values{"_csrf": {tok}, "version": {fmt.Sprint(tk.Version)}, "clave": {k}, "habitacion": {"310"}, "cama": {"C"}, "ubicacion": {"Piso 3"}, "episodio": {"EP-77"}}
-	resp := c.post(fmt.Sprintf("/tickets/%d/ubicacion?en=c", tk.ID), form)
+	resp := c.post(fmt.Sprintf("/tickets/%d/ubicacion?en=t", tk.ID), form)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("inline save = %d", resp.StatusCode)
 	}
@@ -86,7 +86,7 @@ func TestBoardInlineLocationEdit_HTMXFragments(t *testing.T) {
 	}
 	form.Set("cama", strings.Repeat("x", 25))
 	form.Set("clave", "k-another-key-123456")
-	resp = c.post(fmt.Sprintf("/tickets/%d/ubicacion?en=c", tk.ID), form)
+	resp = c.post(fmt.Sprintf("/tickets/%d/ubicacion?en=t", tk.ID), form)
 	if resp.StatusCode != http.StatusConflict && resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("bad inline save = %d", resp.StatusCode)
 	}

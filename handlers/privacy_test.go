@@ -122,8 +122,8 @@ func TestBoardSearch_NameAndRUTNeverInAURL(t *testing.T) {
 				resp = c.get(resp.Header.Get("Location"))
 			}
 			d := doc(t, resp)
-			if d.Find("#resultados li[data-ticket]").Length() != 1 {
-				t.Fatalf("q=%q (htmx %v): %d results, want 1", q, htmx, d.Find("#resultados li[data-ticket]").Length())
+			if d.Find("#resultados [data-ticket]").Length() != 1 {
+				t.Fatalf("q=%q (htmx %v): %d results, want 1", q, htmx, d.Find("#resultados [data-ticket]").Length())
 			}
 			check("board", urlsIn(resp.Header, d))
 		}
@@ -131,7 +131,7 @@ func TestBoardSearch_NameAndRUTNeverInAURL(t *testing.T) {
 	c.htmx = false
 	// Chips, pages and the minute refresh keep the search, from the session.
 	resp := c.get("/tablero?estado=vigente&estado=programado&estado=vencido")
-	if n := doc(t, resp).Find("#resultados li[data-ticket]").Length(); n != 1 {
+	if n := doc(t, resp).Find("#resultados [data-ticket]").Length(); n != 1 {
 		t.Fatalf("a chip lost the search: %d results", n)
 	}
 	// An old link with ?q= neither searches nor passes the text on to the sign-in page.
@@ -146,7 +146,7 @@ func TestBoardSearch_NameAndRUTNeverInAURL(t *testing.T) {
 	if resp := c.post("/tablero", url.Values{"_csrf": {ctok}, "limpiar": {"1"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("clear = %d", resp.StatusCode)
 	}
-	if n := doc(t, c.get("/tablero")).Find("#resultados li[data-ticket]").Length(); n <= 1 {
+	if n := doc(t, c.get("/tablero")).Find("#resultados [data-ticket]").Length(); n <= 1 {
 		t.Fatalf("after clearing the board lists %d tickets", n)
 	}
 }
@@ -157,7 +157,7 @@ func TestBoardSearch_PercentAndUnderscoreMatchThemselves(t *testing.T) {
 	c.login("visor_prov")
 	for _, q := range []string{"%", "_", "%%", "\\"} {
 		d := doc(t, c.search(q, nil))
-		if n := d.Find("#resultados li[data-ticket]").Length(); n != 0 {
+		if n := d.Find("#resultados [data-ticket]").Length(); n != 0 {
 			t.Fatalf("q=%q lists %d tickets: a wildcard, not a character", q, n)
 		}
 	}

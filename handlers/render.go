@@ -36,11 +36,11 @@ func (h *Handler) page(c *fiber.Ctx, title string) components.Page {
 		Path:    c.Path(),
 		Nonce:   st.nonce,
 		Version: h.cfg.Version,
-		CSRF:    st.csrf,
+		CSRF:    maskCSRF(st.csrf),
 		Flash:   st.flash,
 	}
-	if st.user != nil {
-		p.User = &components.UserView{Username: st.user.Username, Role: st.user.Role, ClinicName: st.clinicName}
+	if st.signedIn {
+		p.User = &components.UserView{Username: st.principal.Username, Role: st.principal.Role, ClinicName: st.clinicName}
 	}
 	return p
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/encryptcookie"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
@@ -29,11 +30,14 @@ func (h *Handler) App() *fiber.App {
 		TrustedProxies:          h.cfg.TrustedProxies,
 	})
 
-	// 1. Every response: panic recovery, request id, access log, security headers.
-	app.Use(h.recoverPanic, h.requestID, h.accessLog, h.securityHeaders, h.requestDeadline)
+	// 1. Every response: panic recovery, compression (gzip or brotli at their fastest, when the
+	//    browser accepts it), request id, access log, security headers.
+	app.Use(h.recoverPanic, compress.New(compress.Config{Level: compress.LevelBestSpeed}),
+		h.requestID, h.accessLog, h.securityHeaders, h.requestDeadline)
 
-	// 2. Static files (content-hashed URLs, cached for a year) and probes: no session.
-	app.Use("/static", filesystem.New(filesystem.Config{
+	// 2. Static files (content-hashed URLs, cached for a year and never revalidated) and
+	//    probes: no session.
+	app.Use("/static", immutable, filesystem.New(filesystem.Config{
 		Root:   http.FS(static.FS),
 		MaxAge: 365 * 24 * 3600,
 	}))
@@ -52,8 +56,8 @@ func (h *Handler) App() *fiber.App {
 	app.Post("/logout", h.logout)
 
 	// 5. Everything else needs a signed-in user; each route names the roles it admits.
-	all := requireRole(store.RoleSuperuser, store.RoleAdmin, store.RoleClinical, store.RoleViewer)
-	writers := requireRole(store.RoleSuperuser, store.RoleAdmin, store.RoleClinical)
+	all := h.requireRole(store.RoleSuperuser, store.RoleAdmin, store.RoleClinical, store.RoleViewer)
+	writers := h.requireRole(store.RoleSuperuser, store.RoleAdmin, store.RoleClinical)
 	app.Use(h.authenticate)
 	app.Get("/", all, h.home)
 	app.Get("/login/iap", all, h.loginIAP)
@@ -73,7 +77,7 @@ func (h *Handler) App() *fiber.App {
 
 	// Ticket lifecycle (RULES §4–§5). Clinical users annul only their own tickets: the store
 	// checks ownership, since it depends on the ticket.
-	admins := requireRole(store.RoleSuperuser, store.RoleAdmin)
+	admins := h.requireRole(store.RoleSuperuser, store.RoleAdmin)
 	app.Post("/tickets/:id/fpa", writers, h.modifyFPA)
 	app.Post("/tickets/:id/fpa/vista-previa", writers, h.previewModifyFPA)
 	app.Post("/tickets/:id/anular", writers, h.annulTicket)
@@ -87,6 +91,16 @@ func (h *Handler) App() *fiber.App {
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
+}
+
+// immutable marks a static file as never changing at its URL (every URL carries its content's
+// hash), so browsers do not even revalidate it.
+func immutable(c *fiber.Ctx) error {
+	err := c.Next()
+	if err == nil && c.Response().StatusCode() == fiber.StatusOK {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	}
+	return err
 }
 
 // cookieKey derives the AES-256 key that encrypts cookies from the configured secret.

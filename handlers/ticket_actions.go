@@ -32,42 +32,31 @@ func capabilities(p store.Principal, t store.Ticket, now time.Time) components.C
 	}
 }
 
-// ticketPage builds the ticket page for t with fresh, empty action forms.
+// ticketPage reads t's page again (as it is now) with fresh, empty action forms.
 func (h *Handler) ticketPage(c *fiber.Ctx, t store.Ticket) (components.TicketPageProps, error) {
-	ctx := c.UserContext()
+	pg, err := h.store.TicketPage(c.UserContext(), state(c).principal, t.ID, false)
+	if err != nil {
+		return components.TicketPageProps{}, err
+	}
+	return h.ticketPageProps(c, pg), nil
+}
+
+// ticketPageProps builds the ticket page with fresh, empty action forms.
+func (h *Handler) ticketPageProps(c *fiber.Ctx, pg store.TicketPage) components.TicketPageProps {
 	p := state(c).principal
 	now := h.now()
-	mods, err := h.store.Modifications(ctx, p, t.ID)
-	if err != nil {
-		return components.TicketPageProps{}, err
-	}
-	cat, err := h.store.Catalog(ctx, p)
-	if err != nil {
-		return components.TicketPageProps{}, err
-	}
+	t := pg.Ticket
 	props := components.TicketPageProps{
 		Page: h.page(c, "Ticket "+t.Code),
 		T:    components.NewTicketView(t, now),
 		Can:  capabilities(p, t, now),
 	}
-	for _, m := range mods {
+	for _, m := range pg.Modifications {
 		props.Mods = append(props.Mods, components.ModificationView{Modification: m})
 	}
-	var blocks []fpa.Block
-	var reasons []store.Reason
-	for _, b := range cat.Blocks {
-		if b.ClinicID == t.ClinicID {
-			blocks = append(blocks, fpa.Block{ID: b.ID, Start: b.StartMinute, End: b.EndMinute, Active: b.Active})
-		}
-	}
-	for _, r := range cat.Reasons {
-		if r.ClinicID == t.ClinicID {
-			reasons = append(reasons, r)
-		}
-	}
-	props.BlockOptions = components.BlockOptions(blocks)
-	props.ModReasons = components.ReasonOptions(reasons, "modification")
-	props.AnnulReasons = components.ReasonOptions(reasons, "annulment")
+	props.BlockOptions = components.BlockOptions(pg.Catalog.FPABlocks())
+	props.ModReasons = components.ReasonOptions(pg.Catalog.Reasons, "modification")
+	props.AnnulReasons = components.ReasonOptions(pg.Catalog.Reasons, "annulment")
 	fresh := func() components.SimpleForm {
 		return components.SimpleForm{Version: t.Version, Key: randomToken(18), Values: map[string]string{}}
 	}
@@ -78,7 +67,7 @@ func (h *Handler) ticketPage(c *fiber.Ctx, t store.Ticket) (components.TicketPag
 	props.Discharge = fresh()
 	props.Discharge.Values["fecha"] = fpa.FormatDate(now)
 	props.Discharge.Values["hora"] = fpa.FormatTime(now)
-	return props, nil
+	return props
 }
 
 // readChange reads the version and one-time key every ticket form carries; a version that is

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -41,7 +42,7 @@ func (h *Handler) showCreateTicket(c *fiber.Ctx) error {
 		return h.chooseClinic(c, "/tickets/nuevo")
 	}
 	v := components.TicketFormValues{PavilionDate: fpa.FormatDate(h.now())}
-	props, _, err := h.ticketForm(c, v, nil, false)
+	props, _, err := h.ticketForm(c, v, nil, false, false)
 	if err != nil {
 		return err
 	}
@@ -70,13 +71,13 @@ func (h *Handler) createTicket(c *fiber.Ctx) error {
 	v, inputErrs := readTicketForm(c)
 	if action := bodyValue(c, "accion"); action != "crear" {
 		// "calcular", "paciente", "especialidad", or Enter pressed in a field: refresh, never create.
-		props, _, err := h.ticketForm(c, v, nil, false)
+		props, _, err := h.ticketForm(c, v, nil, false, true)
 		if err != nil {
 			return err
 		}
 		return render(c, fiber.StatusOK, components.TicketForm(props))
 	}
-	props, nt, err := h.ticketForm(c, v, inputErrs, true)
+	props, nt, err := h.ticketForm(c, v, inputErrs, true, true)
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ func (h *Handler) previewTicketFPA(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	v, _ := readTicketForm(c)
-	props, _, err := h.ticketForm(c, v, nil, false)
+	props, _, err := h.ticketForm(c, v, nil, false, false)
 	if err != nil {
 		return err
 	}
@@ -136,7 +137,7 @@ func (h *Handler) ticketSurgeries(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	v, _ := readTicketForm(c)
-	props, _, err := h.ticketForm(c, v, nil, false)
+	props, _, err := h.ticketForm(c, v, nil, false, false)
 	if err != nil {
 		return err
 	}
@@ -150,7 +151,7 @@ func (h *Handler) ticketPatient(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	v, _ := readTicketForm(c)
-	props, _, err := h.ticketForm(c, v, nil, false)
+	props, _, err := h.ticketForm(c, v, nil, false, true)
 	if err != nil {
 		return err
 	}
@@ -162,23 +163,60 @@ func (h *Handler) ticketPatient(c *fiber.Ctx) error {
 }
 
 // ticketForm builds the form's props from what was typed: the clinic's active master data,
-// the known patient, the preview, and (when validate) every field's problem, starting with
-// inputErrs (refused characters), together with the parsed ticket.
-func (h *Handler) ticketForm(c *fiber.Ctx, v components.TicketFormValues, inputErrs components.Errors, validate bool) (components.TicketFormProps, *store.NewTicket, error) {
-	ctx := c.UserContext()
+// the known patient (with lookup: the live preview shows only the FPA and needs no patient),
+// the preview, and (when validate) every field's problem, starting with inputErrs (refused
+// characters), together with the parsed ticket. The database is read once.
+func (h *Handler) ticketForm(c *fiber.Ctx, v components.TicketFormValues, inputErrs components.Errors, validate, lookup bool) (components.TicketFormProps, *store.NewTicket, error) {
 	st := state(c)
-	p := st.principal
-	clinicID := p.ClinicID
 	props := components.TicketFormProps{Page: h.page(c, "Nuevo ticket"), ClinicName: st.clinicName}
-	errs := &props.Errors
-	if validate {
-		*errs = append(*errs, inputErrs...)
+	r, rutErr := rut.Parse(v.RUT)
+	canonical := ""
+	if rutErr == nil && lookup {
+		canonical = r.Canonical()
 	}
-
-	cat, err := h.store.Catalog(ctx, p)
+	data, err := h.store.TicketForm(c.UserContext(), st.principal, st.principal.ClinicID, canonical)
 	if err != nil {
 		return props, nil, err
 	}
+	surgery := ticketFormOptions(&props, data.Catalog, &v, validate)
+
+	nt := &store.NewTicket{BlockStart: -1}
+	if rutErr == nil {
+		v.RUT = r.Display()
+		nt.Patient.RUT = r.Canonical()
+		if data.Patient != nil {
+			props.PatientKnown = fillKnownPatient(&v, *data.Patient)
+		}
+		if data.Active != nil {
+			props.Active = &components.ActiveTicketLink{ID: data.Active.ID, Code: data.Active.Code}
+		}
+	}
+	errs := &props.Errors
+	if validate {
+		*errs = append(*errs, inputErrs...)
+		if rutErr != nil {
+			errs.Add("rut", rutErr.Error())
+		}
+		nt.Patient = validatePatient(errs, v, nt.Patient.RUT)
+		nt.SurgeryID, nt.DoctorID = validateSurgeryAndDoctor(errs, v, surgery, props.Doctors)
+	}
+	h.ticketPreview(&props, data.Catalog, v, surgery, validate, nt)
+	if validate {
+		nt.Room, nt.Bed, nt.Location, nt.EpisodeID = locationTexts(errs, v.Room, v.Bed, v.Location, v.EpisodeID)
+		if props.Active != nil {
+			errs.Add("rut", msgPatientHasActive)
+		}
+	}
+	props.Values = v
+	props.Errors = sortErrors(*errs)
+	return props, nt, nil
+}
+
+// ticketFormOptions fills the form's choices with the clinic's active specialties, surgeries
+// (of the chosen specialty) and doctors, and returns the chosen surgery if it is among them.
+// Without validate, a surgery not offered is forgotten: the nurse is asked again rather than
+// left with a hidden choice.
+func ticketFormOptions(props *components.TicketFormProps, cat *store.ClinicCatalog, v *components.TicketFormValues, validate bool) *store.Surgery {
 	for _, s := range cat.Specialties {
 		if s.Active {
 			props.Specialties = append(props.Specialties, s)
@@ -190,94 +228,79 @@ func (h *Handler) ticketForm(c *fiber.Ctx, v components.TicketFormValues, inputE
 		}
 	}
 	specialtyID, _ := strconv.ParseInt(v.SpecialtyID, 10, 64)
-	surgeryID, surgeryErr := strconv.ParseInt(v.SurgeryID, 10, 64)
+	surgeryID, _ := strconv.ParseInt(v.SurgeryID, 10, 64)
 	var surgery *store.Surgery
 	for i, s := range cat.Surgeries {
-		if !s.Active {
+		if !s.Active || (specialtyID != 0 && s.SpecialtyID != specialtyID) {
 			continue
 		}
-		if specialtyID == 0 || s.SpecialtyID == specialtyID {
-			props.Surgeries = append(props.Surgeries, s)
-			if s.ID == surgeryID {
-				surgery = &cat.Surgeries[i]
-			}
+		if _, ok := cat.ActiveSurgery(s.ID); !ok {
+			continue
+		}
+		props.Surgeries = append(props.Surgeries, s)
+		if s.ID == surgeryID {
+			surgery = &cat.Surgeries[i]
 		}
 	}
 	if surgery == nil && !validate {
-		v.SurgeryID = "" // not in this specialty (or gone): ask again rather than keep a hidden choice
+		v.SurgeryID = ""
 	}
+	return surgery
+}
 
-	nt := &store.NewTicket{BlockStart: -1}
-
-	// Patient.
-	r, rutErr := rut.Parse(v.RUT)
-	if rutErr == nil {
-		v.RUT = r.Display()
-		nt.Patient.RUT = r.Canonical()
-		known, err := h.store.PatientByRUT(ctx, p, clinicID, r.Canonical())
-		switch {
-		case err == nil:
-			props.PatientKnown = fillKnownPatient(&v, known)
-		case !errors.Is(err, store.ErrNotFound):
-			return props, nil, err
-		}
-		active, err := h.store.VigenteTicketByRUT(ctx, p, clinicID, r.Canonical())
-		switch {
-		case err == nil:
-			props.Active = &components.ActiveTicketLink{ID: active.ID, Code: active.Code}
-		case !errors.Is(err, store.ErrNotFound):
-			return props, nil, err
+// validatePatient checks the patient's fields (RULES §8b) and returns them as stored.
+func validatePatient(errs *components.Errors, v components.TicketFormValues, canonicalRUT string) store.PatientInput {
+	in := store.PatientInput{RUT: canonicalRUT, Age: -1}
+	in.FirstNames = nameText(errs, "nombres", v.FirstNames, msgFirstNamesRequired, msgFirstNamesTooLong)
+	in.LastNameFather = nameText(errs, "apellido_paterno", v.LastNameFather, msgLastNameRequired, msgLastNameTooLong)
+	in.LastNameMother = nameText(errs, "apellido_materno", v.LastNameMother, "", msgLastNameTooLong)
+	if v.Age != "" {
+		age, err := strconv.Atoi(v.Age)
+		if err != nil || age < 0 || age > 130 {
+			errs.Add("edad", msgAge)
+		} else {
+			in.Age = age
 		}
 	}
-	if validate {
-		if rutErr != nil {
-			errs.Add("rut", rutErr.Error())
-		}
-		nt.Patient.FirstNames = nameText(errs, "nombres", v.FirstNames, msgFirstNamesRequired, msgFirstNamesTooLong)
-		nt.Patient.LastNameFather = nameText(errs, "apellido_paterno", v.LastNameFather, msgLastNameRequired, msgLastNameTooLong)
-		nt.Patient.LastNameMother = nameText(errs, "apellido_materno", v.LastNameMother, "", msgLastNameTooLong)
-		nt.Patient.Age = -1
-		if v.Age != "" {
-			age, err := strconv.Atoi(v.Age)
-			if err != nil || age < 0 || age > 130 {
-				errs.Add("edad", msgAge)
-			} else {
-				nt.Patient.Age = age
-			}
-		}
-		switch v.Sex {
-		case "", "M", "F", "O":
-			nt.Patient.Sex = v.Sex
-		default:
-			errs.Add("sexo", msgSex)
+	switch v.Sex {
+	case "", "M", "F", "O":
+		in.Sex = v.Sex
+	default:
+		errs.Add("sexo", msgSex)
+	}
+	return in
+}
+
+// validateSurgeryAndDoctor checks the surgery (required, offered) and the doctor (optional,
+// one of the clinic's active doctors).
+func validateSurgeryAndDoctor(errs *components.Errors, v components.TicketFormValues, surgery *store.Surgery, doctors []store.Doctor) (surgeryID, doctorID int64) {
+	switch {
+	case v.SurgeryID == "":
+		errs.Add("cirugia", msgSurgeryRequired)
+	case surgery == nil:
+		errs.Add("cirugia", msgSurgeryUnavailable)
+	default:
+		surgeryID = surgery.ID
+	}
+	if v.DoctorID == "" {
+		return surgeryID, 0
+	}
+	id, err := strconv.ParseInt(v.DoctorID, 10, 64)
+	for _, d := range doctors {
+		if err == nil && d.ID == id {
+			return surgeryID, id
 		}
 	}
+	errs.Add("medico", msgDoctorUnavailable)
+	return surgeryID, 0
+}
 
-	// Surgery and doctor.
-	if validate {
-		switch {
-		case v.SurgeryID == "":
-			errs.Add("cirugia", msgSurgeryRequired)
-		case surgeryErr != nil || surgery == nil:
-			errs.Add("cirugia", msgSurgeryUnavailable)
-		default:
-			nt.SurgeryID = surgery.ID
-		}
-		if v.DoctorID != "" {
-			id, err := strconv.ParseInt(v.DoctorID, 10, 64)
-			found := false
-			for _, d := range props.Doctors {
-				found = found || (err == nil && d.ID == id)
-			}
-			if !found {
-				errs.Add("medico", msgDoctorUnavailable)
-			} else {
-				nt.DoctorID = id
-			}
-		}
-	}
-
-	// Pavilion end and the preview.
+// ticketPreview computes the FPA the form would save, from the clinic's catalog (no query):
+// the preview box, or the hint of what it still needs; with validate, the pavilion fields'
+// and the block's problems too.
+func (h *Handler) ticketPreview(props *components.TicketFormProps, cat *store.ClinicCatalog, v components.TicketFormValues,
+	surgery *store.Surgery, validate bool, nt *store.NewTicket) {
+	errs := &props.Errors
 	pavilion, pErr := h.parsePavilionEnd(v)
 	switch {
 	case pErr != nil && validate:
@@ -299,14 +322,15 @@ func (h *Handler) ticketForm(c *fiber.Ctx, v components.TicketFormValues, inputE
 			props.PreviewHint = pErr.Error()
 		}
 	default:
-		res, err := h.store.PreviewFPA(ctx, p, clinicID, surgery.ID, pavilion)
+		res, err := cat.ComputeFPA(surgery.ID, pavilion)
 		if err != nil {
+			// The catalog offered the surgery, so only the engine refuses here (no block left).
+			props.PreviewHint = err.Error()
 			var ie *fpa.InputError
-			if !errors.As(err, &ie) {
-				return props, nil, err
+			if errors.As(err, &ie) {
+				props.PreviewHint = ie.Msg
 			}
-			props.PreviewHint = ie.Msg
-			break
+			return
 		}
 		props.Preview = buildPreview(res, *surgery, v.Block)
 		for _, b := range props.Preview.Choices {
@@ -318,17 +342,6 @@ func (h *Handler) ticketForm(c *fiber.Ctx, v components.TicketFormValues, inputE
 			errs.Add("bloque", msgBlockNotOffered)
 		}
 	}
-
-	// Location.
-	if validate {
-		nt.Room, nt.Bed, nt.Location, nt.EpisodeID = locationTexts(errs, v.Room, v.Bed, v.Location, v.EpisodeID)
-		if props.Active != nil {
-			errs.Add("rut", msgPatientHasActive)
-		}
-	}
-	props.Values = v
-	props.Errors = sortErrors(*errs)
-	return props, nt, nil
 }
 
 // ticketFieldOrder is the order of the form, which the error summary follows.
@@ -340,6 +353,12 @@ func sortErrors(errs components.Errors) components.Errors {
 	for _, f := range ticketFieldOrder {
 		if m := errs.For(f); m != "" {
 			out = append(out, components.FormError{Field: f, Msg: m})
+		}
+	}
+	// A field the order does not know keeps its message, after the others.
+	for _, e := range errs {
+		if !slices.Contains(ticketFieldOrder, e.Field) {
+			out = append(out, e)
 		}
 	}
 	return out

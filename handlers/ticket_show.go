@@ -27,15 +27,11 @@ func (h *Handler) showTicket(c *fiber.Ctx) error {
 	if err := takeFlash(c); err != nil {
 		return err
 	}
-	t, err := h.store.ViewTicket(c.UserContext(), state(c).principal, id)
+	pg, err := h.store.TicketPage(c.UserContext(), state(c).principal, id, true)
 	if err != nil {
 		return err
 	}
-	props, err := h.ticketPage(c, t)
-	if err != nil {
-		return err
-	}
-	return render(c, fiber.StatusOK, components.TicketPage(props))
+	return render(c, fiber.StatusOK, components.TicketPage(h.ticketPageProps(c, pg)))
 }
 
 // ticketStatus is the state and countdown fragment, refreshed every minute while visible.

@@ -307,7 +307,7 @@ func TestBoard_SearchFiltersAndFragment(t *testing.T) {
 			if htmx && d.Find("header").Length() != 0 {
 				t.Fatal("htmx board request got the whole page")
 			}
-			if n := d.Find("#resultados table tbody tr").Length(); n != 1 {
+			if n := d.Find("#resultados [data-ticket]").Length(); n != 1 {
 				t.Fatalf("q=%q: %d rows, want 1", q, n)
 			}
 			if !strings.Contains(d.Find("#resultados").Text(), "Eulogio") {

@@ -82,9 +82,19 @@ CASE WHEN t.status = 'anulado' THEN 'anulado'
 )
 
 // boardSQL holds the board's queries in their two forms: [0] without search, [1] with.
+// counts counts every state in one statement: the active ones from the tickets, the history
+// from the tickets under filters (countsFiltered) or, for the unfiltered board, from the
+// per-clinic counters kept with every status change (counts).
 type boardSQL struct {
-	activeCounts, historyCounts, list [2]string
+	counts, countsFiltered, list [2]string
 }
+
+// historyCountersSQL reads the history chips of the unfiltered board from ticket_state_counts.
+const historyCountersSQL = `
+SELECT CASE status WHEN 'anulado' THEN 'anulado' ELSE 'de_alta' END AS state, sum(n)::bigint AS n
+FROM ticket_state_counts
+WHERE ($1 = 0 OR clinic_id = $1)
+GROUP BY 1`
 
 var board = func() boardSQL {
 	var b boardSQL
@@ -95,16 +105,19 @@ var board = func() boardSQL {
 		}
 		// Active counts come from the partial index on vigente tickets; the history (annulled,
 		// discharged) from the (clinic_id, status, …) index, without touching the active rows.
-		b.activeCounts[i] = `
+		active := `
 SELECT ` + derivedState + ` AS state, count(*) AS n
 FROM tickets t` + join + `
 WHERE t.status = 'vigente'` + boardFilters + search + `
 GROUP BY 1`
-		b.historyCounts[i] = `
+		b.countsFiltered[i] = active + `
+UNION ALL
 SELECT CASE t.status WHEN 'anulado' THEN 'anulado' ELSE 'de_alta' END AS state, count(*) AS n
 FROM tickets t` + join + `
-WHERE t.status IN ('anulado', 'alta') AND $2::timestamptz IS NOT NULL` + boardFilters + search + `
+WHERE t.status IN ('anulado', 'alta')` + boardFilters + search + `
 GROUP BY 1`
+		b.counts[i] = active + `
+UNION ALL` + historyCountersSQL
 		// The page of ids is chosen first, and only its 50 rows are joined to what they show.
 		// $10 active only (status = 'vigente' serves the partial index), $11 states or NULL
 		// for "all active", $12 limit, $13 offset. Vencido first, then the soonest FPA.
@@ -136,8 +149,13 @@ type boardQuery struct {
 	Args []any
 }
 
+// filtered reports whether anything but the states narrows the board.
+func (f BoardFilter) filtered() bool {
+	return strings.TrimSpace(f.Query) != "" || f.Specialty != "" || f.Surgery != "" || !f.From.IsZero() || !f.To.IsZero() || f.NoEpisode
+}
+
 // boardQueries binds a filter to the board's statements: the list, then the counts.
-func boardQueries(p Principal, f BoardFilter, now time.Time) (list boardQuery, counts []boardQuery) {
+func boardQueries(p Principal, f BoardFilter, now time.Time) (list, counts boardQuery) {
 	states := f.States
 	if len(states) == 0 {
 		states = ActiveStates
@@ -167,7 +185,10 @@ func boardQueries(p Principal, f BoardFilter, now time.Time) (list boardQuery, c
 	args := []any{clinic, now, q, rutq, f.Specialty, f.Surgery, from, to, f.NoEpisode}
 	listArgs := append(slices.Clone(args), activeOnly, stateArg, f.PageSize, (f.Page-1)*f.PageSize)
 	list = boardQuery{"list", board.list[v], listArgs}
-	counts = []boardQuery{{"active counts", board.activeCounts[v], args}, {"history counts", board.historyCounts[v], args}}
+	counts = boardQuery{"counts", board.counts[v], args}
+	if f.filtered() {
+		counts.SQL = board.countsFiltered[v]
+	}
 	return list, counts
 }
 
@@ -192,17 +213,15 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 	out := BoardPage{Counts: map[string]int{}}
 	err := s.WithTenant(ctx, p, func(tx *Tx) error {
 		list, counts := boardQueries(p, f, now)
-		for _, q := range counts {
-			var rows []struct {
-				State string `db:"state"`
-				N     int    `db:"n"`
-			}
-			if err := tx.tx.SelectContext(ctx, &rows, q.SQL, q.Args...); err != nil {
-				return fmt.Errorf("%s: %w", q.Name, err)
-			}
-			for _, r := range rows {
-				out.Counts[r.State] = r.N
-			}
+		var rows []struct {
+			State string `db:"state"`
+			N     int    `db:"n"`
+		}
+		if err := tx.tx.SelectContext(ctx, &rows, counts.SQL, counts.Args...); err != nil {
+			return fmt.Errorf("counts: %w", err)
+		}
+		for _, r := range rows {
+			out.Counts[r.State] += r.N
 		}
 		for _, st := range states {
 			out.Total += out.Counts[st]
@@ -221,12 +240,18 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 		if !f.Options {
 			return nil
 		}
-		// In the same transaction: one round of BEGIN/COMMIT per page, not two.
-		clinic := list.Args[0]
-		if err := tx.tx.SelectContext(ctx, &out.Specialties, boardSpecialtiesSQL, clinic); err != nil {
+		if !p.AllClinics {
+			cc, err := tx.ClinicCatalog(ctx, p.ClinicID)
+			if err != nil {
+				return err
+			}
+			out.Specialties, out.Surgeries = cc.specialtyNames, cc.surgeryNames
+			return nil
+		}
+		if err := tx.tx.SelectContext(ctx, &out.Specialties, boardSpecialtiesSQL, 0); err != nil {
 			return fmt.Errorf("specialty options: %w", err)
 		}
-		if err := tx.tx.SelectContext(ctx, &out.Surgeries, boardSurgeriesSQL, clinic); err != nil {
+		if err := tx.tx.SelectContext(ctx, &out.Surgeries, boardSurgeriesSQL, 0); err != nil {
 			return fmt.Errorf("surgery options: %w", err)
 		}
 		return nil

@@ -14,9 +14,10 @@ type Clinic struct {
 	Active        bool   `db:"active"`
 	CriticalHours int    `db:"critical_hours"`
 	WarningHours  int    `db:"warning_hours"`
+	Version       int64  `db:"version"`
 }
 
-const clinicColumns = `SELECT id, name, code, active, critical_hours, warning_hours FROM clinics`
+const clinicColumns = `SELECT id, name, code, active, critical_hours, warning_hours, version FROM clinics`
 
 // Clinics lists the clinics the principal may see: all for a superuser, else their own.
 func (s *Store) Clinics(ctx context.Context, p Principal) ([]Clinic, error) {
@@ -135,8 +136,8 @@ WHERE ($1 = 0 OR r.clinic_id = $1)
 ORDER BY c.name, r.category DESC, r.name`
 )
 
-// Catalog reads the master data of the principal's clinic (or of every clinic for a superuser
-// in the all-clinics scope).
+// Catalog reads the master data of the principal's clinic (from the cache: read it, do not
+// change it) or of every clinic for a superuser in the all-clinics scope.
 func (s *Store) Catalog(ctx context.Context, p Principal) (Catalog, error) {
 	var cat Catalog
 	clinic := p.ClinicID
@@ -144,6 +145,13 @@ func (s *Store) Catalog(ctx context.Context, p Principal) (Catalog, error) {
 		clinic = 0
 	}
 	err := s.WithTenant(ctx, p, func(tx *Tx) error {
+		if clinic != 0 {
+			cc, err := tx.ClinicCatalog(ctx, clinic)
+			if err == nil {
+				cat = cc.Catalog
+			}
+			return err
+		}
 		for _, q := range []struct {
 			dst any
 			sql string

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"syscall"
@@ -20,6 +21,14 @@ var (
 	ErrConflict  = errors.New("store: conflict")
 	ErrForbidden = errors.New("store: forbidden")
 )
+
+// notFound turns sql.ErrNoRows into ErrNotFound and wraps anything else with what.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
 
 // ConstraintError is a constraint violation turned into something a handler can show at a
 // field: Kind is "unique", "foreign_key" or "check", Constraint the database name.

@@ -25,7 +25,7 @@ func BoardQueriesForTest(p Principal, f BoardFilter, now time.Time) []BoardQuery
 		f.Page = 1
 	}
 	list, counts := boardQueries(p, f, now)
-	return append(counts, list)
+	return []BoardQueryForTest{counts, list}
 }
 
 // Setting reads a server setting as the pool's connections see it.

@@ -228,13 +228,13 @@ func TestAnnul_ClinicalOnlyOwnAndRevert(t *testing.T) {
 			return err
 		}
 		b, err := tx.CreateUser(ctx, store.NewUser{ClinicID: c.ID, Username: "enf_b_" + lower(c.Code), Role: store.RoleClinical})
-		nurseA = store.Principal{UserID: a, Role: store.RoleClinical, ClinicID: c.ID}
-		nurseB = store.Principal{UserID: b, Role: store.RoleClinical, ClinicID: c.ID}
+		nurseA.UserID, nurseB.UserID = a, b
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	nurseA, nurseB = principalByID(t, st, nurseA.UserID), principalByID(t, st, nurseB.UserID)
 	tk, err := st.CreateTicket(ctx, nurseA, c.ID, store.NewTicket{Patient: patient(21_000_040), SurgeryID: c.SurgeryID, PavilionEnd: now.Add(-time.Hour), BlockStart: -1}, now)
 	if err != nil {
 		t.Fatal(err)

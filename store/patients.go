@@ -31,6 +31,50 @@ func (s *Store) PatientByRUT(ctx context.Context, p Principal, clinicID int64, r
 	return getOne[Patient](ctx, s, p, "patient by rut", patientByRUTSQL, clinicID, rut)
 }
 
+const patientWithTicketSQL = `
+SELECT p.clinic_id, p.id, p.rut, p.first_names, p.last_name_father, p.last_name_mother, p.age,
+       coalesce(p.sex, '') AS sex, coalesce(t.id, 0) AS ticket_id, coalesce(t.code, '') AS ticket_code
+FROM patients p
+LEFT JOIN tickets t ON t.clinic_id = p.clinic_id AND t.patient_id = p.id AND t.status = 'vigente'
+WHERE p.clinic_id = $1 AND p.rut = $2`
+
+// TicketForm is what the new-ticket form needs from the database, read in one transaction:
+// the clinic's master data and, for a RUT, the clinic's patient with it and their vigente
+// ticket (nil when there is none).
+type TicketForm struct {
+	Catalog *ClinicCatalog
+	Patient *Patient
+	Active  *ActiveTicketError
+}
+
+// TicketForm reads the new-ticket form's data for clinicID; rut ("" for none) is canonical.
+func (s *Store) TicketForm(ctx context.Context, p Principal, clinicID int64, rut string) (TicketForm, error) {
+	var f TicketForm
+	err := s.WithTenant(ctx, p, func(tx *Tx) error {
+		var err error
+		if f.Catalog, err = tx.ClinicCatalog(ctx, clinicID); err != nil || rut == "" {
+			return err
+		}
+		var row struct {
+			Patient
+			TicketID   int64  `db:"ticket_id"`
+			TicketCode string `db:"ticket_code"`
+		}
+		switch err := tx.tx.GetContext(ctx, &row, patientWithTicketSQL, clinicID, rut); {
+		case errors.Is(err, sql.ErrNoRows):
+			return nil
+		case err != nil:
+			return fmt.Errorf("store: patient by rut: %w", err)
+		}
+		f.Patient = &row.Patient
+		if row.TicketID != 0 {
+			f.Active = &ActiveTicketError{ID: row.TicketID, Code: row.TicketCode}
+		}
+		return nil
+	})
+	return f, err
+}
+
 // PatientInput is the patient part of a new ticket.
 type PatientInput struct {
 	RUT            string // canonical

@@ -37,13 +37,34 @@ func (r Role) Valid() bool {
 
 // Principal is who acts in a request and over which clinic(s). A non-superuser always has
 // exactly their own ClinicID; a superuser has either a chosen ClinicID or AllClinics.
+//
+// UserVersion and ClinicVersion are the versions of the user and of the clinic acted on that
+// the principal was made from: every transaction checks them (app_enter), so a principal kept
+// in a session acts only while its user and clinic are as they were (ErrPrincipalChanged).
 type Principal struct {
-	UserID     int64
-	Username   string
-	Role       Role
-	ClinicID   int64
-	AllClinics bool
+	UserID        int64
+	Username      string
+	Role          Role
+	ClinicID      int64
+	AllClinics    bool
+	UserVersion   int64
+	ClinicVersion int64
+	// system marks the store's own work across clinics before or after a principal exists
+	// (sign-in, sign-out, the demo seed): no user to check.
+	system bool
 }
 
 // IsSuperuser reports whether the principal is a global superuser.
 func (p Principal) IsSuperuser() bool { return p.Role == RoleSuperuser }
+
+// InClinic is the principal acting on clinic c (a superuser's choice) at its version.
+func (p Principal) InClinic(c Clinic) Principal {
+	p.AllClinics, p.ClinicID, p.ClinicVersion = false, c.ID, c.Version
+	return p
+}
+
+// InAllClinics is a superuser's principal acting on every clinic.
+func (p Principal) InAllClinics() Principal {
+	p.AllClinics, p.ClinicID, p.ClinicVersion = true, 0, 0
+	return p
+}

@@ -19,6 +19,8 @@ import (
 type Store struct {
 	db   *sqlx.DB
 	opts Options
+	// catalogs caches each clinic's master data (ClinicCatalog).
+	catalogs catalogCache
 }
 
 // Open connects to PostgreSQL with a pool sized and bounded by o: every statement has the

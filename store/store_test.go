@@ -37,13 +37,23 @@ func openRaw(t *testing.T, url string) *sql.DB {
 }
 
 // principalFor signs in as a demo user by username, the way the server does.
+// principalByID is the principal of user id as a session would make it.
+func principalByID(t *testing.T, st *store.Store, id int64) store.Principal {
+	t.Helper()
+	u, err := st.UserByID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Principal()
+}
+
 func principalFor(t *testing.T, st *store.Store, username string) store.Principal {
 	t.Helper()
 	u, err := st.UserByUsername(context.Background(), username)
 	if err != nil {
 		t.Fatalf("user %s: %v", username, err)
 	}
-	return store.Principal{UserID: u.ID, Username: u.Username, Role: u.Role, ClinicID: u.ClinicID, AllClinics: u.Role == store.RoleSuperuser}
+	return u.Principal()
 }
 
 func TestMigrations_UpDownUp(t *testing.T) {

@@ -129,38 +129,68 @@ LEFT JOIN users ud ON ud.id = t.discharge_recorded_by`
 	boardColumns  = ticketSelect + boardClosing + ticketFrom
 )
 
-// ViewTicket reads a ticket for its page and audits the view (RULES §10). Another clinic's
-// ticket is ErrNotFound.
-func (s *Store) ViewTicket(ctx context.Context, p Principal, id int64) (Ticket, error) {
-	return s.ticket(ctx, p, id, true)
+// TicketPage is everything a ticket's page shows, read in one transaction: the ticket, its
+// FPA history (newest first) and its clinic's master data (blocks and reasons for the forms).
+type TicketPage struct {
+	Ticket        Ticket
+	Modifications []Modification
+	Catalog       *ClinicCatalog
 }
 
-// Ticket reads a ticket without auditing: for refreshes of a page already viewed.
-func (s *Store) Ticket(ctx context.Context, p Principal, id int64) (Ticket, error) {
-	return s.ticket(ctx, p, id, false)
-}
-
-const ticketByIDSQL = ticketColumns + `
-WHERE t.id = $1 AND ($2 OR t.clinic_id = $3)`
-
-func (s *Store) ticket(ctx context.Context, p Principal, id int64, audit bool) (Ticket, error) {
-	var t Ticket
+// TicketPage reads a ticket's page; with audit, the view is audited in the same transaction
+// (RULES §10). Another clinic's ticket is ErrNotFound.
+func (s *Store) TicketPage(ctx context.Context, p Principal, id int64, audit bool) (TicketPage, error) {
+	var pg TicketPage
 	err := s.WithTenant(ctx, p, func(tx *Tx) error {
-		if err := tx.tx.GetContext(ctx, &t, ticketByIDSQL, id, p.AllClinics, p.ClinicID); err != nil {
+		var err error
+		if pg.Ticket, err = tx.ticket(ctx, id); err != nil {
+			return err
+		}
+		if err := tx.tx.SelectContext(ctx, &pg.Modifications, modificationsSQL, id, p.AllClinics, p.ClinicID); err != nil {
+			return fmt.Errorf("store: modifications: %w", err)
+		}
+		if pg.Catalog, err = tx.ClinicCatalog(ctx, pg.Ticket.ClinicID); err != nil {
 			return err
 		}
 		if !audit {
 			return nil
 		}
-		return tx.Audit(ctx, t.ClinicID, "view_ticket", "ticket", t.ID, map[string]any{"code": t.Code})
+		return tx.Audit(ctx, pg.Ticket.ClinicID, "view_ticket", "ticket", id, map[string]any{"code": pg.Ticket.Code})
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return Ticket{}, ErrNotFound
-	}
 	if err != nil {
-		return Ticket{}, fmt.Errorf("store: ticket: %w", err)
+		return TicketPage{}, err
 	}
-	return t, nil
+	return pg, nil
+}
+
+// ViewTicket reads a ticket for its page and audits the view.
+func (s *Store) ViewTicket(ctx context.Context, p Principal, id int64) (Ticket, error) {
+	pg, err := s.TicketPage(ctx, p, id, true)
+	return pg.Ticket, err
+}
+
+// Ticket reads a ticket without auditing: for refreshes of a page already viewed.
+func (s *Store) Ticket(ctx context.Context, p Principal, id int64) (Ticket, error) {
+	var t Ticket
+	err := s.WithTenant(ctx, p, func(tx *Tx) error {
+		var err error
+		t, err = tx.ticket(ctx, id)
+		return err
+	})
+	return t, err
+}
+
+const ticketByIDSQL = ticketColumns + `
+WHERE t.id = $1 AND ($2 OR t.clinic_id = $3)`
+
+// ticket reads one ticket of the principal's clinic(s) (row-level security hides the others
+// again underneath).
+func (t *Tx) ticket(ctx context.Context, id int64) (Ticket, error) {
+	var tk Ticket
+	if err := t.tx.GetContext(ctx, &tk, ticketByIDSQL, id, t.p.AllClinics, t.p.ClinicID); err != nil {
+		return Ticket{}, notFound(err, "store: ticket")
+	}
+	return tk, nil
 }
 
 // NewTicket is what the create form submits, already parsed and validated for shape.
@@ -196,15 +226,6 @@ func (s surgeryForFPA) rule() (fpa.Surgery, error) {
 }
 
 const (
-	activeSurgerySQL = `
-SELECT g.id, g.name, s.name AS specialty_name, g.base_stay_hours::text AS base_stay_hours,
-       g.is_ambulatory, g.ambulatory_cutoff_hour
-FROM surgeries g JOIN specialties s ON s.clinic_id = g.clinic_id AND s.id = g.specialty_id
-WHERE g.clinic_id = $1 AND g.id = $2 AND g.active AND s.active`
-	activeDoctorSQL = `SELECT EXISTS (SELECT 1 FROM doctors WHERE clinic_id = $1 AND id = $2 AND active)`
-	clinicBlocksSQL = `
-SELECT id, start_minute, end_minute, active FROM discharge_blocks WHERE clinic_id = $1 ORDER BY start_minute`
-	clinicCodeSQL    = `SELECT code FROM clinics WHERE id = $1`
 	vigenteTicketSQL = `SELECT id, code FROM tickets WHERE clinic_id = $1 AND patient_id = $2 AND status = 'vigente'`
 	nextSeqSQL       = `
 INSERT INTO ticket_counters (clinic_id, year, last_seq) VALUES ($1, $2, 1)
@@ -223,20 +244,11 @@ RETURNING id`
 
 // ClinicBlocks returns a clinic's discharge blocks as the FPA engine takes them.
 func (t *Tx) ClinicBlocks(ctx context.Context, clinicID int64) ([]fpa.Block, error) {
-	var rows []struct {
-		ID    int64 `db:"id"`
-		Start int   `db:"start_minute"`
-		End   int   `db:"end_minute"`
-		On    bool  `db:"active"`
+	cc, err := t.ClinicCatalog(ctx, clinicID)
+	if err != nil {
+		return nil, err
 	}
-	if err := t.tx.SelectContext(ctx, &rows, clinicBlocksSQL, clinicID); err != nil {
-		return nil, fmt.Errorf("store: blocks: %w", err)
-	}
-	out := make([]fpa.Block, len(rows))
-	for i, r := range rows {
-		out[i] = fpa.Block{ID: r.ID, Start: r.Start, End: r.End, Active: r.On}
-	}
-	return out, nil
+	return cc.FPABlocks(), nil
 }
 
 // PreviewFPA computes the FPA a ticket would get, with the clinic's current blocks and the
@@ -252,22 +264,11 @@ func (s *Store) PreviewFPA(ctx context.Context, p Principal, clinicID, surgeryID
 }
 
 func (t *Tx) computeFPA(ctx context.Context, clinicID, surgeryID int64, pavilionEnd time.Time) (fpa.Result, surgeryForFPA, error) {
-	var sg surgeryForFPA
-	if err := t.tx.GetContext(ctx, &sg, activeSurgerySQL, clinicID, surgeryID); errors.Is(err, sql.ErrNoRows) {
-		return fpa.Result{}, sg, ErrSurgeryUnavailable
-	} else if err != nil {
-		return fpa.Result{}, sg, fmt.Errorf("store: surgery: %w", err)
-	}
-	rule, err := sg.rule()
+	cc, err := t.ClinicCatalog(ctx, clinicID)
 	if err != nil {
-		return fpa.Result{}, sg, err
+		return fpa.Result{}, surgeryForFPA{}, err
 	}
-	blocks, err := t.ClinicBlocks(ctx, clinicID)
-	if err != nil {
-		return fpa.Result{}, sg, err
-	}
-	res, err := fpa.Compute(pavilionEnd, rule, blocks)
-	return res, sg, err
+	return cc.computeFPA(surgeryID, pavilionEnd)
 }
 
 // CreateTicket creates the ticket in one transaction (RULES §2, §7): it checks the surgery and
@@ -287,14 +288,12 @@ func (s *Store) CreateTicket(ctx context.Context, p Principal, clinicID int64, n
 				return err
 			}
 		}
-		if n.DoctorID != 0 {
-			var ok bool
-			if err := tx.tx.GetContext(ctx, &ok, activeDoctorSQL, clinicID, n.DoctorID); err != nil {
-				return fmt.Errorf("store: doctor: %w", err)
-			}
-			if !ok {
-				return ErrDoctorUnavailable
-			}
+		cc, err := tx.ClinicCatalog(ctx, clinicID)
+		if err != nil {
+			return err
+		}
+		if n.DoctorID != 0 && !cc.ActiveDoctor(n.DoctorID) {
+			return ErrDoctorUnavailable
 		}
 		patientID, err := tx.upsertPatient(ctx, clinicID, n.Patient)
 		if err != nil {
@@ -310,10 +309,7 @@ func (s *Store) CreateTicket(ctx context.Context, p Principal, clinicID int64, n
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("store: vigente ticket: %w", err)
 		}
-		var prefix string
-		if err := tx.tx.GetContext(ctx, &prefix, clinicCodeSQL, clinicID); err != nil {
-			return fmt.Errorf("store: clinic code: %w", err)
-		}
+		prefix := cc.Clinic.Code
 		year := now.In(fpa.Santiago).Year()
 		var seq int
 		if err := tx.tx.GetContext(ctx, &seq, nextSeqSQL, clinicID, year); err != nil {

@@ -56,12 +56,13 @@ func newTestClinic(t *testing.T, st *store.Store) testClinic {
 			return err
 		}
 		uid, err := tx.CreateUser(ctx, store.NewUser{ClinicID: c.ID, Username: "admin_" + lower(code), Role: store.RoleAdmin})
-		c.Admin = store.Principal{UserID: uid, Role: store.RoleAdmin, ClinicID: c.ID}
+		c.Admin.UserID = uid
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Admin = principalByID(t, st, c.Admin.UserID)
 	return c
 }
 

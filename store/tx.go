@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -16,6 +15,10 @@ import (
 type Tx struct {
 	tx *sqlx.Tx
 	p  Principal
+	s  *Store
+	// catalogVersion is the version of the clinic's master data the transaction sees (0 for
+	// every clinic, or the store's own work).
+	catalogVersion int64
 	// requestID ties audit rows to the access log line of the request that wrote them.
 	requestID string
 }
@@ -35,7 +38,15 @@ func requestID(ctx context.Context) string {
 // ErrNoScope reports a principal that names neither a clinic nor all clinics.
 var ErrNoScope = errors.New("store: principal has no clinic scope")
 
-const setScopeSQL = `SELECT set_config('app.clinic_id', $1, true), set_config('app.all_clinics', $2, true)`
+// ErrPrincipalChanged reports a principal whose user or clinic changed since it was made (a
+// role, a deactivation, a clinic renamed): nothing was done, and the request must make the
+// principal again from the database.
+var ErrPrincipalChanged = errors.New("store: the principal's user or clinic changed")
+
+const (
+	setScopeSQL = `SELECT set_config('app.clinic_id', $1, true), set_config('app.all_clinics', $2, true)`
+	enterSQL    = `SELECT app_enter($1, $2, $3, $4)`
+)
 
 // WithTenant is the one way into tenant data. It runs fn in a transaction whose row-level
 // security settings (transaction-local, so they never leak to the next user of the pooled
@@ -57,7 +68,7 @@ func (s *Store) WithTenant(ctx context.Context, p Principal, fn func(*Tx) error)
 // withSystem runs fn across every clinic. It serves only what precedes a principal:
 // sign-in lookups, the login audit, the per-request user load and the demo seed.
 func (s *Store) withSystem(ctx context.Context, fn func(*Tx) error) error {
-	return s.inTx(ctx, Principal{Role: RoleSuperuser, AllClinics: true}, fn)
+	return s.inTx(ctx, Principal{Role: RoleSuperuser, AllClinics: true, system: true}, fn)
 }
 
 // maxAttempts bounds how often a transaction runs when PostgreSQL aborts it for a deadlock or
@@ -92,20 +103,40 @@ func (s *Store) inTxOnce(ctx context.Context, p Principal, fn func(*Tx) error) (
 			_ = tx.Rollback() // the original error is what matters; rollback of a failed tx adds nothing
 		}
 	}()
-	clinic, all := "", "off"
-	if p.AllClinics {
-		all = "on"
-	} else {
-		clinic = strconv.FormatInt(p.ClinicID, 10)
+	t := &Tx{tx: tx, p: p, s: s, requestID: requestID(ctx)}
+	if err = t.enter(ctx); err != nil {
+		return err
 	}
-	if _, err = tx.ExecContext(ctx, setScopeSQL, clinic, all); err != nil {
-		return fmt.Errorf("store: set scope: %w", err)
-	}
-	if err = fn(&Tx{tx: tx, p: p, requestID: requestID(ctx)}); err != nil {
+	if err = fn(t); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", asConstraint(err))
+	}
+	return nil
+}
+
+// enter scopes the transaction to the principal's clinic(s): for a user, after checking in
+// the same statement that the principal is still what the database says (app_enter).
+func (t *Tx) enter(ctx context.Context) error {
+	p := t.p
+	if p.system {
+		if _, err := t.tx.ExecContext(ctx, setScopeSQL, "", "on"); err != nil {
+			return fmt.Errorf("store: set scope: %w", err)
+		}
+		return nil
+	}
+	clinic := p.ClinicID
+	if p.AllClinics {
+		clinic = 0
+	}
+	err := t.tx.QueryRowxContext(ctx, enterSQL, p.UserID, p.UserVersion, clinic, p.ClinicVersion).Scan(&t.catalogVersion)
+	var pe *pq.Error
+	if errors.As(err, &pe) && pe.Code == "TH001" {
+		return ErrPrincipalChanged
+	}
+	if err != nil {
+		return fmt.Errorf("store: enter: %w", err)
 	}
 	return nil
 }

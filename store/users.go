@@ -21,12 +21,22 @@ type User struct {
 	Active       bool         `db:"active"`
 	LastLoginAt  sql.NullTime `db:"last_login_at"`
 	CreatedAt    time.Time    `db:"created_at"`
+	// Version and ClinicVersion stamp a principal made from this user (Principal).
+	Version       int64 `db:"version"`
+	ClinicVersion int64 `db:"clinic_version"`
+}
+
+// Principal is the user acting on their own clinic, or on every clinic for a superuser.
+func (u User) Principal() Principal {
+	return Principal{UserID: u.ID, Username: u.Username, Role: u.Role, ClinicID: u.ClinicID,
+		AllClinics: u.Role == RoleSuperuser, UserVersion: u.Version, ClinicVersion: u.ClinicVersion}
 }
 
 const userColumns = `
 SELECT u.id, coalesce(u.clinic_id, 0) AS clinic_id, coalesce(c.name, '') AS clinic_name,
        u.username, coalesce(u.email, '') AS email, coalesce(u.password_hash, '') AS password_hash,
-       u.role, u.active AND coalesce(c.active, true) AS active, u.last_login_at, u.created_at
+       u.role, u.active AND coalesce(c.active, true) AS active, u.last_login_at, u.created_at,
+       u.version, coalesce(c.version, 0) AS clinic_version
 FROM users u
 LEFT JOIN clinics c ON c.id = u.clinic_id`
 
@@ -222,7 +232,7 @@ func sanitizeUsername(s string) string {
 // RecordLogout audits a sign-out. It runs in the system scope because the session is ending,
 // but the row names the user and their clinic.
 func (s *Store) RecordLogout(ctx context.Context, u User, ip, userAgent string) error {
-	err := s.inTx(ctx, Principal{UserID: u.ID, Role: RoleSuperuser, AllClinics: true}, func(tx *Tx) error {
+	err := s.inTx(ctx, Principal{UserID: u.ID, Role: RoleSuperuser, AllClinics: true, system: true}, func(tx *Tx) error {
 		return tx.Audit(ctx, u.ClinicID, "logout", "user", u.ID, map[string]any{"ip": ip})
 	})
 	if err != nil {

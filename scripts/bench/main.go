@@ -125,6 +125,10 @@ type runFigures struct {
 	rps      float64
 	p50, p95 time.Duration
 	rssKB    int64
+	// failed counts answers other than 200 (a 503 when the server could not keep up).
+	failed int64
+	// cpu is the server's CPU time per request.
+	cpu time.Duration
 }
 
 func (r *sizeResult) rate(page string, clients int) float64 {
@@ -146,9 +150,10 @@ func (r *sizeResult) print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%-12s %10d %11d %10d %10d %12s\n", p.name, p.statements, p.roundTrips, p.bytes, p.gzipBytes, per)
 	}
-	fmt.Fprintf(w, "%-12s %8s %10s %9s %9s %10s\n", "page", "clients", "req/s", "p50 ms", "p95 ms", "RSS MB")
+	fmt.Fprintf(w, "%-12s %8s %10s %9s %9s %10s %12s %8s\n", "page", "clients", "req/s", "p50 ms", "p95 ms", "RSS MB", "server CPU", "failed")
 	for _, f := range r.runs {
-		fmt.Fprintf(w, "%-12s %8d %10.0f %9.1f %9.1f %10.1f\n", f.page, f.clients, f.rps, ms(f.p50), ms(f.p95), float64(f.rssKB)/1024)
+		fmt.Fprintf(w, "%-12s %8d %10.0f %9.1f %9.1f %10.1f %9.0f µs %8d\n", f.page, f.clients, f.rps, ms(f.p50), ms(f.p95),
+			float64(f.rssKB)/1024, float64(f.cpu)/float64(time.Microsecond), f.failed)
 	}
 	fmt.Fprintf(w, "server peak RSS: %.1f MB\n", float64(r.rssMax)/1024)
 }
@@ -319,6 +324,22 @@ func (s *server) status(key string) int64 {
 	return 0
 }
 
+// cpu is the server's CPU time so far (user and system), from /proc.
+func (s *server) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (which may hold spaces) in parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // clock ticks: 100 per second on Linux
+}
+
 // client is one signed-in browser: its cookies and its session's CSRF token.
 type client struct {
 	http *http.Client
@@ -474,10 +495,15 @@ func (p *page) do(ctx context.Context, base string, c *client, k int, gz bool) (
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s %s = %d", method, path, resp.StatusCode)
+		return nil, &statusError{fmt.Sprintf("%s %s = %d", method, path, resp.StatusCode)}
 	}
 	return body, nil
 }
+
+// statusError is an answer other than 200.
+type statusError struct{ msg string }
+
+func (e *statusError) Error() string { return e.msg }
 
 // figures checks the page and counts, over 10 requests after a first one, the statements
 // the server sends per request.
@@ -561,6 +587,7 @@ func (p *page) load(ctx context.Context, srv *server, clients []*client, n int) 
 	}
 	lat := make([]time.Duration, n)
 	var next atomic.Int64
+	var failed atomic.Int64
 	var failure atomic.Value
 	var rss atomic.Int64
 	stop := make(chan struct{})
@@ -581,6 +608,7 @@ func (p *page) load(ctx context.Context, srv *server, clients []*client, n int) 
 		}
 	}()
 	var wg sync.WaitGroup
+	cpu0 := srv.cpu()
 	start := time.Now()
 	for _, c := range clients {
 		wg.Go(func() {
@@ -590,16 +618,21 @@ func (p *page) load(ctx context.Context, srv *server, clients []*client, n int) 
 					return
 				}
 				t0 := time.Now()
-				if _, err := p.do(ctx, srv.base, c, int(i), true); err != nil {
+				_, err := p.do(ctx, srv.base, c, int(i), true)
+				lat[i] = time.Since(t0)
+				var se *statusError
+				if errors.As(err, &se) {
+					failed.Add(1)
+				} else if err != nil {
 					failure.CompareAndSwap(nil, err)
 					return
 				}
-				lat[i] = time.Since(t0)
 			}
 		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	f.cpu = (srv.cpu() - cpu0) / time.Duration(n)
 	close(stop)
 	<-sampled
 	if err, _ := failure.Load().(error); err != nil {
@@ -609,5 +642,6 @@ func (p *page) load(ctx context.Context, srv *server, clients []*client, n int) 
 	f.rps = float64(n) / elapsed.Seconds()
 	f.p50, f.p95 = lat[n/2], lat[n*95/100]
 	f.rssKB = rss.Load()
+	f.failed = failed.Load()
 	return f, nil
 }

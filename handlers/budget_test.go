@@ -1,0 +1,79 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/redsalud/ticket-home/internal/testapp"
+)
+
+// Statements each page may send to PostgreSQL per request, BEGIN, COMMIT, the session read
+// and the page's audit row included, whatever the number of tickets (make bench prints them
+// with the throughput).
+const (
+	budgetBoard   = 6
+	budgetTicket  = 7
+	budgetPreview = 5
+)
+
+// TestStatementBudgets counts what the server's database drivers send through a proxy for
+// each page, as a signed-in nurse asks for it again and again (the first request of a
+// session may do more: the catalog's first load, the session's idle refresh).
+func TestStatementBudgets(t *testing.T) {
+	appURL, _ := testapp.DB(t)
+	proxied, proxy := testapp.Proxied(t, appURL)
+	s := testapp.New(t, testapp.Options{DatabaseURL: proxied})
+	e := &env{app: s.App, st: s.Store, adminURL: s.AdminURL, db: testapp.AdminDB(t), clock: s.Clock}
+	c := e.client(t)
+	c.login("clinico_prov")
+	tok := c.pageCSRF("/tickets/nuevo")
+	ticket := e.count(t, `SELECT t.id FROM tickets t JOIN clinics c ON c.id = t.clinic_id
+		WHERE c.code = 'PROV' AND t.status = 'vigente' ORDER BY t.id LIMIT 1`)
+	preview := validTicketForm(t, e, tok)
+	modify := url.Values{"_csrf": {tok}, "fecha_fpa": {""}, "bloque": {""}}
+
+	pages := []struct {
+		name   string
+		budget int
+		send   func() *http.Response
+	}{
+		{"board", budgetBoard, func() *http.Response { return c.get("/tablero") }},
+		{"board (htmx refresh)", budgetBoard, func() *http.Response {
+			c.htmx = true
+			defer func() { c.htmx = false }()
+			return c.get("/tablero")
+		}},
+		{"ticket page", budgetTicket, func() *http.Response { return c.get(fmt.Sprintf("/tickets/%d", ticket)) }},
+		{"FPA preview (new ticket)", budgetPreview, func() *http.Response {
+			c.htmx = true
+			defer func() { c.htmx = false }()
+			return c.post("/tickets/nuevo/vista-previa", preview)
+		}},
+		{"FPA preview (modification)", budgetPreview, func() *http.Response {
+			c.htmx = true
+			defer func() { c.htmx = false }()
+			return c.post(fmt.Sprintf("/tickets/%d/fpa/vista-previa", ticket), modify)
+		}},
+	}
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			p.send().Body.Close() // warm: the catalog cache, the session's idle refresh
+			worst := 0
+			for range 5 {
+				before := proxy.Counts()
+				resp := p.send()
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("status %d", resp.StatusCode)
+				}
+				worst = max(worst, int(proxy.Counts().Sub(before).Statements))
+			}
+			t.Logf("%s: %d statements per request (budget %d)", p.name, worst, p.budget)
+			if worst > p.budget {
+				t.Errorf("%s sends %d statements per request, over its budget of %d", p.name, worst, p.budget)
+			}
+		})
+	}
+}

@@ -1,0 +1,145 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/redsalud/ticket-home/fpa"
+	"github.com/redsalud/ticket-home/internal/testapp"
+	"github.com/redsalud/ticket-home/store"
+)
+
+// TestBoardState_AgreesWithDeriveAtTheBoundaries puts one ticket on the board at every
+// instant where its state changes (a microsecond before, at, after: PostgreSQL keeps
+// microseconds) and checks that the board's SQL files it under the state fpa.Derive gives.
+func TestBoardState_AgreesWithDeriveAtTheBoundaries(t *testing.T) {
+	ctx := context.Background()
+	st, _ := seededStore(t)
+	c := newTestClinic(t, st)
+	now := time.Now().Truncate(time.Microsecond)
+	tk := freshTicket(t, st, c, 21_000_090, now)
+	var instants []time.Time
+	for _, at := range []time.Time{tk.PavilionEnd, tk.FPA, tk.FPAEnd} {
+		instants = append(instants, at.Add(-time.Microsecond), at, at.Add(time.Microsecond))
+	}
+	for _, at := range instants {
+		want, _ := tk.State(at)
+		for _, state := range store.ActiveStates {
+			page, err := st.Board(ctx, c.Admin, store.BoardFilter{States: []string{state}}, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shown := len(page.Tickets) == 1 && page.Tickets[0].ID == tk.ID
+			if shown != (want.Key() == state) || page.Counts[state] != len(page.Tickets) {
+				t.Errorf("at %s: under %q shown=%v (count %d); Derive says %q",
+					at.Format(time.RFC3339Nano), state, shown, page.Counts[state], want.Key())
+			}
+		}
+	}
+}
+
+// TestBoardCounts_HistoryCountersStayExact runs a ticket through every status change and
+// compares, after each, the unfiltered board's history chips (per-clinic counters) with
+// the same chips counted from the tickets (a filter that keeps every ticket).
+func TestBoardCounts_HistoryCountersStayExact(t *testing.T) {
+	ctx := context.Background()
+	st, _ := seededStore(t)
+	c := newTestClinic(t, st)
+	now := time.Now()
+	check := func(step string, anulados, deAlta int) {
+		t.Helper()
+		fast, err := st.Board(ctx, c.Admin, store.BoardFilter{}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counted, err := st.Board(ctx, c.Admin, store.BoardFilter{From: now.AddDate(-10, 0, 0)}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for state, want := range map[string]int{store.StateAnulado: anulados, store.StateDeAlta: deAlta} {
+			if fast.Counts[state] != want || counted.Counts[state] != want {
+				t.Fatalf("after %s: %s chip %d (counters), %d (counted), want %d", step, state, fast.Counts[state], counted.Counts[state], want)
+			}
+		}
+	}
+	check("nothing", 0, 0)
+	a := freshTicket(t, st, c, 21_000_091, now)
+	b := freshTicket(t, st, c, 21_000_092, now)
+	check("two creations", 0, 0)
+	reason := reasonID(t, st, c, "annulment")
+	a, err := st.AnnulTicket(ctx, c.Admin, store.Change{TicketID: a.ID, Version: a.Version}, reason, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("an annulment", 1, 0)
+	b, err = st.RecordDischarge(ctx, c.Admin, store.Change{TicketID: b.ID, Version: b.Version}, now.Add(-time.Minute), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("a discharge", 1, 1)
+	if _, err := st.RevertAnnulment(ctx, c.Admin, store.Change{TicketID: a.ID, Version: a.Version}, "Error", now); err != nil {
+		t.Fatal(err)
+	}
+	check("the annulment reverted", 0, 1)
+	if _, err := st.UndoDischarge(ctx, c.Admin, store.Change{TicketID: b.ID, Version: b.Version}, now); err != nil {
+		t.Fatal(err)
+	}
+	check("the discharge undone", 0, 0)
+}
+
+// TestClinicCatalog_EveryInstanceSeesAnAdminsChange: two instances (two stores) read a
+// clinic's catalog once and then from their caches; a change to the master data made
+// anywhere (here underneath, as the database superuser) reaches both at their next request.
+func TestClinicCatalog_EveryInstanceSeesAnAdminsChange(t *testing.T) {
+	ctx := context.Background()
+	one, url := seededStore(t)
+	two, err := store.Open(ctx, url, store.Options{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { two.Close() })
+	c := newTestClinic(t, one)
+	pavilion := time.Date(2026, 11, 30, 9, 0, 0, 0, fpa.Santiago)
+	fpaOf := func(st *store.Store) (*store.ClinicCatalog, time.Time) {
+		t.Helper()
+		f, err := st.TicketForm(ctx, c.Admin, c.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := f.Catalog.ComputeFPA(c.SurgeryID, pavilion)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.Catalog, res.Proposed.Start
+	}
+	var before time.Time
+	for _, st := range []*store.Store{one, two} {
+		first, at := fpaOf(st)
+		again, _ := fpaOf(st)
+		if first != again {
+			t.Fatal("the catalog was read again without any change")
+		}
+		before = at
+	}
+	exec := func(query string, args ...any) {
+		t.Helper()
+		if _, err := testapp.AdminDB(t).ExecContext(ctx, query, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`UPDATE surgeries SET base_stay_hours = 48 WHERE clinic_id = $1 AND id = $2`, c.ID, c.SurgeryID)
+	for i, st := range []*store.Store{one, two} {
+		// 24 h more of stay: the same block a day later (no DST change in these days).
+		if _, after := fpaOf(st); !after.Equal(before.Add(24 * time.Hour)) {
+			t.Fatalf("instance %d: FPA after the norm went from 24 h to 48 h = %s, was %s", i+1, after, before)
+		}
+	}
+	// Thresholds are master data too.
+	exec(`UPDATE clinics SET critical_hours = 3, warning_hours = 9 WHERE id = $1`, c.ID)
+	cat, _ := fpaOf(two)
+	if got := fmt.Sprint(cat.Clinic.CriticalHours, cat.Clinic.WarningHours); got != "3 9" {
+		t.Fatalf("thresholds after the change: %s", got)
+	}
+}
