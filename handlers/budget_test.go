@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/redsalud/ticket-home/internal/testapp"
@@ -32,7 +33,15 @@ func TestStatementBudgets(t *testing.T) {
 	ticket := e.count(t, `SELECT t.id FROM tickets t JOIN clinics c ON c.id = t.clinic_id
 		WHERE c.code = 'PROV' AND t.status = 'vigente' ORDER BY t.id LIMIT 1`)
 	preview := validTicketForm(t, e, tok)
-	modify := url.Values{"_csrf": {tok}, "fecha_fpa": {""}, "bloque": {""}}
+	// A complete modification: the day after the FPA, in the clinic's first block.
+	var day string
+	var block int
+	if err := e.db.QueryRow(`SELECT to_char((t.fpa_at AT TIME ZONE 'America/Santiago') + interval '1 day', 'DD/MM/YYYY'),
+			(SELECT min(start_minute) FROM discharge_blocks b WHERE b.clinic_id = t.clinic_id AND b.active)
+		FROM tickets t WHERE t.id = $1`, ticket).Scan(&day, &block); err != nil {
+		t.Fatal(err)
+	}
+	modify := url.Values{"_csrf": {tok}, "fecha": {day}, "bloque": {fmt.Sprint(block)}}
 
 	pages := []struct {
 		name   string
@@ -57,6 +66,12 @@ func TestStatementBudgets(t *testing.T) {
 			return c.post(fmt.Sprintf("/tickets/%d/fpa/vista-previa", ticket), modify)
 		}},
 	}
+	// The modification preview must have computed something, or its count proves little.
+	c.htmx = true
+	if d := doc(t, c.post(fmt.Sprintf("/tickets/%d/fpa/vista-previa", ticket), modify)); !strings.Contains(d.Text(), "Posterga el alta") {
+		t.Fatalf("the modification preview computed nothing: %q", d.Text())
+	}
+	c.htmx = false
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
 			p.send().Body.Close() // warm: the catalog cache, the session's idle refresh

@@ -80,6 +80,10 @@ func TestRacingSubmits_OneAppliesTheOthersGetTheConflictView(t *testing.T) {
 						if !strings.Contains(bodies[i], `id="conflicto"`) {
 							t.Errorf("tab %d: 409 without the conflict view", i)
 						}
+						// Every form says why the same way (one refusal path).
+						if !strings.Contains(bodies[i], "Otra persona cambió este ticket") {
+							t.Errorf("tab %d: 409 without the message that someone else changed the ticket", i)
+						}
 					default:
 						t.Errorf("tab %d: status %d, want 303 or 409", i, st)
 					}

@@ -34,7 +34,12 @@ func capabilities(p store.Principal, t store.Ticket, now time.Time) components.C
 
 // ticketPage reads t's page again (as it is now) with fresh, empty action forms.
 func (h *Handler) ticketPage(c *fiber.Ctx, t store.Ticket) (components.TicketPageProps, error) {
-	pg, err := h.store.TicketPage(c.UserContext(), state(c).principal, t.ID, false)
+	return h.ticketPageByID(c, t.ID)
+}
+
+// ticketPageByID reads ticket id's page with fresh, empty action forms.
+func (h *Handler) ticketPageByID(c *fiber.Ctx, id int64) (components.TicketPageProps, error) {
+	pg, err := h.store.TicketPage(c.UserContext(), state(c).principal, id, false)
 	if err != nil {
 		return components.TicketPageProps{}, err
 	}
@@ -93,13 +98,99 @@ func (h *Handler) currentTicket(c *fiber.Ctx) (store.Ticket, error) {
 	return h.store.Ticket(c.UserContext(), state(c).principal, id)
 }
 
-// actionDone ends a successful (or already applied) change on the ticket page.
+// actionDone ends a successful (or already applied) change on the ticket page, with the ticket
+// the change returned: nothing is read again.
 func (h *Handler) actionDone(c *fiber.Ctx, t store.Ticket, err error, msg string) error {
 	if errors.Is(err, store.ErrAlreadySubmitted) {
 		msg = msgAlreadyApplied
 	}
 	h.flash(c, msg)
 	return h.seeOther(c, "/tickets/"+strconv.FormatInt(t.ID, 10))
+}
+
+// A ticket's action forms, as changed and the page name them.
+const (
+	formModify    = "modify"
+	formAnnul     = "annul"
+	formRevert    = "revert"
+	formDischarge = "discharge"
+	formUndo      = "undo"
+)
+
+// submitted is a ticket action's form as it was sent: its values, kept on the page that
+// answers a refusal; the rows it adds to the conflict view (what was typed); and, for a form
+// with more to show, a last touch to the page.
+type submitted struct {
+	form   string
+	values map[string]string
+	typed  func(props *components.TicketPageProps) []components.ConflictRow
+	adjust func(props *components.TicketPageProps, err error)
+}
+
+// changed is the one answer to what a ticket change returned. Done (or already done by an
+// earlier submit of the same form): the ticket page with okMsg. Refused because of the
+// ticket itself (a stale version, the limit, its state: lifecycleStatus): the ticket page as
+// it is now with the status that fits, the form's message (for a stale version, "review and
+// send again" beside the conflict view) and what was typed kept. handled is false for any
+// other error, which the caller handles or returns.
+func (h *Handler) changed(c *fiber.Ctx, id int64, done store.Ticket, err error, okMsg string, sub submitted) (handled bool, _ error) {
+	if err == nil || errors.Is(err, store.ErrAlreadySubmitted) {
+		return true, h.actionDone(c, done, err, okMsg)
+	}
+	_, msg, ok := lifecycleStatus(err)
+	if !ok {
+		return false, nil
+	}
+	props, status, perr := h.refusedPage(c, id, err)
+	if perr != nil {
+		return true, perr
+	}
+	if msg == "" {
+		msg = msgStaleTyped
+	}
+	if props.Conflict != nil && sub.typed != nil {
+		props.Conflict.Rows = append(props.Conflict.Rows, sub.typed(&props)...)
+	}
+	switch f := actionForm(&props, sub.form); {
+	case f != nil:
+		f.Message = msg
+		f.Values = sub.values
+	case sub.form == formModify:
+		props.Modify.Message = msg
+	default:
+		// Shown above the actions: a form (the undo's, after 24 hours) may be gone.
+		props.Message = msg
+	}
+	if sub.adjust != nil {
+		sub.adjust(&props, err)
+	}
+	return true, h.renderTicketPage(c, status, props)
+}
+
+// actionForm is the page's simple form with that name, or nil.
+func actionForm(props *components.TicketPageProps, form string) *components.SimpleForm {
+	switch form {
+	case formAnnul:
+		return &props.Annul
+	case formRevert:
+		return &props.Revert
+	case formDischarge:
+		return &props.Discharge
+	}
+	return nil
+}
+
+// invalid answers a form with field problems (422): the ticket page with the form's values
+// and messages, on a fresh read of the ticket.
+func (h *Handler) invalid(c *fiber.Ctx, id int64, sub submitted, errs components.Errors) error {
+	props, err := h.ticketPageByID(c, id)
+	if err != nil {
+		return err
+	}
+	if f := actionForm(&props, sub.form); f != nil {
+		f.Values, f.Errors = sub.values, errs
+	}
+	return h.renderTicketPage(c, fiber.StatusUnprocessableEntity, props)
 }
 
 // renderTicketPage answers a refused action: the whole page with the form as submitted, or
@@ -143,27 +234,22 @@ func lifecycleStatus(err error) (status int, msg string, ok bool) {
 }
 
 // refusedPage rebuilds the ticket page after a refused change, on the ticket as it is now,
-// with the status that fits the refusal. For a stale version it adds what changed since the
-// form was opened beside what the user typed (typed: label → value).
-func (h *Handler) refusedPage(c *fiber.Ctx, t store.Ticket, err error, typed ...components.ConflictRow) (components.TicketPageProps, int, error) {
-	var stale *store.StaleError
-	if errors.As(err, &stale) {
-		t = stale.Current
-	} else if fresh, ferr := h.store.Ticket(c.UserContext(), state(c).principal, t.ID); ferr == nil {
-		t = fresh
-	}
-	props, perr := h.ticketPage(c, t)
+// with the status that fits the refusal. For a stale version it shows what changed since the
+// form was opened (the form adds what was typed beside it).
+func (h *Handler) refusedPage(c *fiber.Ctx, id int64, err error) (components.TicketPageProps, int, error) {
+	props, perr := h.ticketPageByID(c, id)
 	if perr != nil {
 		return props, 0, perr
 	}
-	if stale != nil {
+	var stale *store.StaleError
+	if errors.As(err, &stale) {
 		cur := props.T
 		rows := []components.ConflictRow{
 			{Label: "Estado", Current: cur.StateText(), Typed: "—"},
 			{Label: "FPA", Current: cur.FPAText(), Typed: "—"},
-			{Label: "Modificaciones", Current: strconv.Itoa(cur.ModificationCount) + " de 5", Typed: "—"},
+			{Label: "Modificaciones", Current: strconv.Itoa(cur.ModificationCount) + " de " + strconv.Itoa(fpa.MaxModifications), Typed: "—"},
 		}
-		props.Conflict = &components.Conflict{DiscardHref: cur.Href(), Rows: append(rows, typed...)}
+		props.Conflict = &components.Conflict{DiscardHref: cur.Href(), Rows: rows}
 	}
 	status, _, _ := lifecycleStatus(err)
 	return props, status, nil

@@ -442,6 +442,7 @@ func blockOffered(choices []components.BlockOption, start string) bool {
 const (
 	maxName         = 100
 	maxLocationText = 40
+	maxNote         = 1000 // justifications, annulment and revert notes
 )
 
 // nameText checks a person's name (RULES §8b): required unless missing is "", at most 100

@@ -37,13 +37,14 @@ func (h *Handler) showEditLocation(c *fiber.Ctx) error {
 }
 
 // editLocation saves room, bed, location and episode id; annulled tickets are read-only and
-// discharged ones keep their bed and location (the episode stays editable).
+// discharged ones keep their bed and location (the episode stays editable). A save reads
+// nothing before it: the ticket is read only to answer a refusal.
 func (h *Handler) editLocation(c *fiber.Ctx) error {
-	t, err := h.currentTicket(c)
+	id, err := ticketID(c)
 	if err != nil {
 		return err
 	}
-	ch, err := readChange(c, t.ID)
+	ch, err := readChange(c, id)
 	if err != nil {
 		return err
 	}
@@ -54,7 +55,8 @@ func (h *Handler) editLocation(c *fiber.Ctx) error {
 	}
 	locationTexts(&errs, in.Room, in.Bed, in.Location, in.EpisodeID)
 	status := fiber.StatusUnprocessableEntity
-	props := h.locationProps(c, t)
+	var refused error
+	var cur store.Ticket
 	if len(errs) == 0 {
 		done, err := h.store.UpdateLocation(c.UserContext(), state(c).principal, ch, in, h.now())
 		if err == nil || errors.Is(err, store.ErrAlreadySubmitted) {
@@ -63,22 +65,32 @@ func (h *Handler) editLocation(c *fiber.Ctx) error {
 			}
 			return h.actionDone(c, done, err, msgTicketUpdated)
 		}
-		var stale *store.StaleError
-		_, msg, ok := lifecycleStatus(err)
-		if !ok {
+		if _, _, ok := lifecycleStatus(err); !ok {
 			return err
 		}
-		status = fiber.StatusConflict
+		status, refused = fiber.StatusConflict, err
+		var stale *store.StaleError
 		if errors.As(err, &stale) {
-			props = h.locationProps(c, stale.Current)
+			cur = stale.Current
+		}
+	}
+	if cur.ID == 0 {
+		if cur, err = h.store.Ticket(c.UserContext(), state(c).principal, id); err != nil {
+			return err
+		}
+	}
+	props := h.locationProps(c, cur)
+	if refused != nil {
+		_, props.Message, _ = lifecycleStatus(refused)
+		if errors.As(refused, new(*store.StaleError)) {
+			props.Message = msgStaleTyped
 			props.Conflict = &components.Conflict{DiscardHref: props.T.Href(), Rows: []components.ConflictRow{
-				{Label: "Habitación", Current: components.OrDash(stale.Current.Room), Typed: components.OrDash(in.Room)},
-				{Label: "Cama", Current: components.OrDash(stale.Current.Bed), Typed: components.OrDash(in.Bed)},
-				{Label: "Ubicación", Current: components.OrDash(stale.Current.Location), Typed: components.OrDash(in.Location)},
-				{Label: "ID del episodio", Current: components.OrDash(stale.Current.EpisodeID), Typed: components.OrDash(in.EpisodeID)},
+				{Label: "Habitación", Current: components.OrDash(cur.Room), Typed: components.OrDash(in.Room)},
+				{Label: "Cama", Current: components.OrDash(cur.Bed), Typed: components.OrDash(in.Bed)},
+				{Label: "Ubicación", Current: components.OrDash(cur.Location), Typed: components.OrDash(in.Location)},
+				{Label: "ID del episodio", Current: components.OrDash(cur.EpisodeID), Typed: components.OrDash(in.EpisodeID)},
 			}}
 		}
-		props.Message = msg
 	}
 	props.Room, props.Bed, props.Location, props.Episode, props.Errors = in.Room, in.Bed, in.Location, in.EpisodeID, errs
 	if slot := inlineSlot(c); slot != "" {

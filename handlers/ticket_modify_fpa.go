@@ -51,19 +51,15 @@ func parseModify(f components.ModifyForm, errs components.Errors, requireAll boo
 	switch n := utf8.RuneCountInString(f.Justification); {
 	case n == 0:
 		errs.Add("fpa_justificacion", msgJustificationMissing)
-	case n > 1000:
+	case n > maxNote:
 		errs.Add("fpa_justificacion", msgJustificationLong)
 	}
 	in.Justification = f.Justification
 	return in, errs
 }
 
-// modifyPreview computes current → new for the form (nil when the input is not complete).
-func (h *Handler) modifyPreview(c *fiber.Ctx, t store.Ticket, in store.ModifyInput) (*components.ModifyPreview, error) {
-	_, slot, err := h.store.PreviewModification(c.UserContext(), state(c).principal, t.ID, in)
-	if err != nil {
-		return nil, err
-	}
+// modifyPreviewOf describes current → new for the form.
+func modifyPreviewOf(t store.Ticket, slot fpa.Slot) *components.ModifyPreview {
 	dir := "Posterga el alta"
 	if slot.Start.Before(t.FPA) {
 		dir = "Adelanta el alta"
@@ -74,7 +70,7 @@ func (h *Handler) modifyPreview(c *fiber.Ctx, t store.Ticket, in store.ModifyInp
 		Direction:   dir,
 		ExtraNights: components.Signed(fpa.Nights(t.FPA, slot.Start)),
 		Seq:         t.ModificationCount + 1,
-	}, nil
+	}
 }
 
 // modifyFieldError puts a refusal of the rules at its field; ok is false for other errors.
@@ -97,31 +93,40 @@ func modifyFieldError(err error, errs *components.Errors) bool {
 	return true
 }
 
-// previewModifyFPA answers the modification form's live preview (htmx).
+// previewModifyFPA answers the modification form's live preview (htmx): one read of the
+// ticket, the new FPA computed from the clinic's cached blocks.
 func (h *Handler) previewModifyFPA(c *fiber.Ctx) error {
-	t, err := h.currentTicket(c)
+	id, err := ticketID(c)
 	if err != nil {
 		return err
 	}
 	form, inputErrs := readModifyForm(c)
 	in, errs := parseModify(form, inputErrs, false)
-	var pv *components.ModifyPreview
-	if len(errs) == 0 {
-		if pv, err = h.modifyPreview(c, t, in); err != nil && !modifyFieldError(err, &errs) {
+	if len(errs) > 0 {
+		// Nothing to compute yet; the ticket must still be one this user may see.
+		if _, err := h.store.Ticket(c.UserContext(), state(c).principal, id); err != nil {
 			return err
 		}
+		return render(c, fiber.StatusOK, components.ModifyPreviewBox(nil))
 	}
-	return render(c, fiber.StatusOK, components.ModifyPreviewBox(pv))
+	cur, slot, err := h.store.PreviewModification(c.UserContext(), state(c).principal, id, in)
+	if err != nil {
+		if !modifyFieldError(err, &errs) {
+			return err
+		}
+		return render(c, fiber.StatusOK, components.ModifyPreviewBox(nil))
+	}
+	return render(c, fiber.StatusOK, components.ModifyPreviewBox(modifyPreviewOf(cur, slot)))
 }
 
 // modifyFPA applies a modification (RULES §4), or shows why not: field problems (422), a
 // stale version with what changed (409), the limit (409).
 func (h *Handler) modifyFPA(c *fiber.Ctx) error {
-	t, err := h.currentTicket(c)
+	id, err := ticketID(c)
 	if err != nil {
 		return err
 	}
-	ch, err := readChange(c, t.ID)
+	ch, err := readChange(c, id)
 	if err != nil {
 		return err
 	}
@@ -129,52 +134,49 @@ func (h *Handler) modifyFPA(c *fiber.Ctx) error {
 	preview := bodyValue(c, "accion") == "vista"
 	in, errs := parseModify(form, inputErrs, !preview)
 	if !preview && len(errs) == 0 {
-		var done store.Ticket
-		done, err = h.store.ModifyFPA(c.UserContext(), state(c).principal, ch, in, h.now())
-		if err == nil || errors.Is(err, store.ErrAlreadySubmitted) {
-			return h.actionDone(c, done, err, msgFPAModified)
+		done, err := h.store.ModifyFPA(c.UserContext(), state(c).principal, ch, in, h.now())
+		handled, herr := h.changed(c, id, done, err, msgFPAModified, submitted{form: formModify,
+			adjust: func(props *components.TicketPageProps, err error) { h.keepModify(c, props, form, inputErrs, nil, err) }})
+		if handled {
+			return herr
 		}
 		if !modifyFieldError(err, &errs) {
-			if _, _, ok := lifecycleStatus(err); !ok {
-				return err
-			}
+			return err
 		}
+	}
+	// Field problems, or the preview button (no JavaScript): the page with what was typed.
+	props, err := h.ticketPageByID(c, id)
+	if err != nil {
+		return err
 	}
 	status := fiber.StatusUnprocessableEntity
-	props, err2 := h.ticketPage(c, t)
-	if err2 != nil {
-		return err2
-	}
-	if err != nil && len(errs) == 0 {
-		var s int
-		if props, s, err2 = h.refusedPage(c, t, err); err2 != nil {
-			return err2
-		}
-		status = s
-		var stale *store.StaleError
-		if errors.As(err, &stale) {
-			props.Conflict = modifyConflict(stale.Current, form)
-			props.ConflictFor = "modify"
-		} else {
-			_, props.Modify.Message, _ = lifecycleStatus(err)
-		}
-	}
 	if preview && len(errs) == 0 {
 		status = fiber.StatusOK
 	}
-	// Keep what was typed, on the (possibly new) version with a new key.
-	key, version := props.Modify.Key, props.Modify.Version
+	h.keepModify(c, &props, form, inputErrs, errs, nil)
+	return h.renderTicketPage(c, status, props)
+}
+
+// keepModify puts what was typed back into the page's modification form, on the page's
+// (possibly newer) version with a new key, with its problems, the conflict view of a stale
+// version, and the preview of what was typed when the ticket can still be modified.
+func (h *Handler) keepModify(c *fiber.Ctx, props *components.TicketPageProps, form components.ModifyForm, inputErrs, errs components.Errors, err error) {
+	var stale *store.StaleError
+	if errors.As(err, &stale) {
+		props.Conflict = modifyConflict(stale.Current, form)
+		props.ConflictFor = formModify
+	}
+	key, version, msg := props.Modify.Key, props.Modify.Version, props.Modify.Message
 	props.Modify = form
-	props.Modify.Key, props.Modify.Version, props.Modify.Errors = key, version, errs
-	// Show the preview of what was typed, when the ticket can still be modified.
-	if props.Can.Modify && (len(errs) == 0 || preview) {
-		if pin, perrs := parseModify(form, inputErrs, false); len(perrs) == 0 {
-			if pv, perr := h.modifyPreview(c, props.T.Ticket, pin); perr == nil {
-				props.Modify.Preview = pv
-			}
+	props.Modify.Key, props.Modify.Version, props.Modify.Errors, props.Modify.Message = key, version, errs, msg
+	if !props.Can.Modify || len(errs) > 0 {
+		return
+	}
+	if pin, perrs := parseModify(form, inputErrs, false); len(perrs) == 0 {
+		if cur, slot, perr := h.store.PreviewModification(c.UserContext(), state(c).principal, props.T.ID, pin); perr == nil {
+			props.Modify.Preview = modifyPreviewOf(cur, slot)
 		}
 	}
-	return h.renderTicketPage(c, status, props)
 }
 
 // modifyConflict lists what changed since the form was opened beside what was typed.
@@ -185,6 +187,6 @@ func modifyConflict(cur store.Ticket, typed components.ModifyForm) *components.C
 	}
 	return &components.Conflict{DiscardHref: "/tickets/" + strconv.FormatInt(cur.ID, 10), Rows: []components.ConflictRow{
 		{Label: "FPA", Current: fpa.FormatFPA(cur.FPA, fpa.Block{Start: cur.BlockStart, End: cur.BlockEnd}), Typed: typedFPA},
-		{Label: "Modificaciones", Current: strconv.Itoa(cur.ModificationCount) + " de 5", Typed: "—"},
+		{Label: "Modificaciones", Current: strconv.Itoa(cur.ModificationCount) + " de " + strconv.Itoa(fpa.MaxModifications), Typed: "—"},
 	}}
 }

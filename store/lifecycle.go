@@ -134,32 +134,37 @@ func (t *Tx) whyNotUpdated(ctx context.Context, ch Change, want fpa.Stored, chec
 	return ErrForbidden
 }
 
-// finish runs one change in one transaction and returns the ticket afterwards: it locks the
-// ticket, claims the form's key (a repeated key rolls back and reports ErrAlreadySubmitted with
-// the current ticket), refuses a change the ticket's state or version no longer allows, then
-// runs fn on the locked, current ticket.
+// finish runs one change in one transaction and returns the ticket afterwards, read in the
+// same transaction: it locks the ticket, claims the form's key (a repeated key rolls back and
+// reports ErrAlreadySubmitted with the current ticket), refuses a change the ticket's state or
+// version no longer allows, then runs fn on the locked, current ticket.
 func (s *Store) finish(ctx context.Context, p Principal, ch Change, action string, want fpa.Stored, checkLimit bool, fn func(*Tx, Ticket) error) (Ticket, error) {
+	var out Ticket
 	err := s.WithTenant(ctx, p, func(tx *Tx) error {
 		cur, err := tx.lockTicket(ctx, ch.TicketID)
 		if err != nil {
 			return err
 		}
+		out = cur
 		if err := tx.claim(ctx, ch, action); err != nil {
 			return err
 		}
 		if err := refusal(cur, ch, want, checkLimit); err != nil {
 			return err
 		}
-		return fn(tx, cur)
+		if err := fn(tx, cur); err != nil {
+			return err
+		}
+		out, err = tx.current(ctx, ch.TicketID)
+		return err
 	})
-	if err != nil && !errors.Is(err, ErrAlreadySubmitted) {
+	if errors.Is(err, ErrAlreadySubmitted) {
+		return out, err
+	}
+	if err != nil {
 		return Ticket{}, err
 	}
-	t, rerr := s.Ticket(ctx, p, ch.TicketID)
-	if rerr != nil {
-		return Ticket{}, rerr
-	}
-	return t, err
+	return out, nil
 }
 
 // ModifyInput is a requested FPA modification (RULES §4).

@@ -165,7 +165,7 @@ func (t *Tx) Audit(ctx context.Context, clinicID int64, action, entity string, e
 	if entityID != 0 {
 		eid = entityID
 	}
-	if _, err := t.tx.ExecContext(ctx, insertActionAuditSQL, uid, cid, action, entity, eid, b, t.requestID); err != nil {
+	if _, err := t.tx.ExecContext(ctx, insertActionAuditSQL, uid, cid, action, entity, eid, string(b), t.requestID); err != nil {
 		return fmt.Errorf("store: audit %s: %w", action, asConstraint(err))
 	}
 	return nil
