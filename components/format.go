@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/redsalud/ticket-home/rut"
+	"github.com/redsalud/ticket-home/store"
 )
 
 // csrfHeader is the hx-headers value that sends the CSRF token with every htmx request.
@@ -66,9 +67,9 @@ func ActiveLabel(b bool) string {
 // ReasonCategory is the Spanish name of a reason category.
 func ReasonCategory(c string) string {
 	switch c {
-	case "modification":
+	case store.ReasonModification:
 		return "Modificación"
-	case "annulment":
+	case store.ReasonAnnulment:
 		return "Anulación"
 	}
 	return c

@@ -17,8 +17,7 @@ type Page struct {
 
 // UserView is the signed-in user as the header shows them.
 type UserView struct {
-	Username   string
-	Role       store.Role
+	store.Principal
 	ClinicName string // the user's clinic, or the superuser's chosen one; "" = all
 }
 
@@ -28,11 +27,11 @@ type NavItem struct {
 	Label string
 }
 
-// Nav lists the navigation entries a role may use (RULES §9). Entries appear only when their
-// page exists, so nobody is shown a link that answers 404.
-func Nav(role store.Role) []NavItem {
+// Nav lists the navigation entries the principal may use (RULES §9). Entries appear only when
+// their page exists, so nobody is shown a link that answers 404.
+func Nav(p store.Principal) []NavItem {
 	items := []NavItem{{"/tablero", "Tablero"}}
-	if role != store.RoleViewer {
+	if p.CanWrite() {
 		items = append(items, NavItem{"/tickets/nuevo", "Nuevo ticket"})
 	}
 	return append(items, NavItem{"/catalogo", "Catálogo"})

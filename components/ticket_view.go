@@ -59,6 +59,9 @@ func (v TicketView) StateText() string {
 	return v.State.Badge()
 }
 
+// MaxMods is the limit of FPA modifications per ticket as text (RULES §4).
+var MaxMods = strconv.Itoa(fpa.MaxModifications)
+
 // StateKey names the state's colour: the urgency of a Vigente ticket, else the state
 // ("critico", "vencido", "programado"…). The text always says the same (never colour alone).
 func (v TicketView) StateKey() string {

@@ -196,7 +196,7 @@ func loadClinicData(ctx context.Context, st *store.Store, p store.Principal, cod
 			Rule: fpa.Surgery{BaseStayHours: h, Ambulatory: s.Ambulatory, CutoffHour: int(s.CutoffHour.Int16)}})
 	}
 	for _, r := range cat.Reasons {
-		if r.Category == "annulment" && r.Name == "Cirugía suspendida" {
+		if r.Category == store.ReasonAnnulment && r.Name == "Cirugía suspendida" {
 			c.AnnulReasonID = r.ID
 		}
 	}

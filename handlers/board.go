@@ -199,7 +199,7 @@ func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, err
 	props := components.BoardProps{
 		Page: h.page(c, "Tablero"), ClinicName: st.clinicName, Filter: fv, Errors: errs,
 		Total: res.Total, PageNum: page, ShowClinic: p.AllClinics,
-		CanCreate: p.Role != store.RoleViewer,
+		CanCreate: p.CanWrite(),
 	}
 	props.Pages = (res.Total + boardPageSize - 1) / boardPageSize
 	for _, t := range res.Tickets {

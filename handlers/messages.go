@@ -1,5 +1,11 @@
 package handlers
 
+import (
+	"fmt"
+
+	"github.com/redsalud/ticket-home/fpa"
+)
+
 // Messages produced in Go and shown to users, in one place so wording stays consistent.
 const (
 	msgBadCredentials     = "Usuario o contraseña incorrectos."
@@ -67,7 +73,6 @@ const (
 	msgDischargeRecorded    = "Alta registrada."
 	msgDischargeUndone      = "Alta deshecha: el ticket está vigente nuevamente."
 	msgTicketUpdated        = "Ticket actualizado exitosamente."
-	msgLimitReached         = "Se alcanzó el límite de 5 modificaciones de FPA."
 	msgNotActive            = "El ticket ya no está vigente: esta acción no está disponible."
 	msgNotAnnulled          = "El ticket no está anulado."
 	msgNotDischarged        = "El ticket no tiene un alta registrada."
@@ -88,3 +93,6 @@ const (
 
 // Patient edit.
 const msgRUTTaken = "Otro paciente de la clínica ya tiene ese RUT."
+
+// msgLimitReached says the ticket already had every modification RULES §4 allows.
+var msgLimitReached = fmt.Sprintf("Se alcanzó el límite de %d modificaciones de FPA.", fpa.MaxModifications)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -491,13 +490,14 @@ func (h *Handler) chosenClinic(c *fiber.Ctx, p store.Principal) (store.Principal
 	return out, nil
 }
 
-// requireRole lets only the listed roles through: the single place where a route states who
-// may use it (RULES §9). A refusal is checked against the database first: the session's role
-// may be older than a promotion.
-func (h *Handler) requireRole(roles ...store.Role) fiber.Handler {
+// require lets through only a principal with the capability (store.Principal's CanRead,
+// CanWrite, IsAdmin…): the single place where a route states who may use it (RULES §9). A
+// refusal is checked against the database first: the session's role may be older than a
+// promotion.
+func (h *Handler) require(capability func(store.Principal) bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		st := state(c)
-		if slices.Contains(roles, st.principal.Role) {
+		if capability(st.principal) {
 			return c.Next()
 		}
 		u, err := h.store.UserByID(c.UserContext(), st.principal.UserID)

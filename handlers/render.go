@@ -40,7 +40,7 @@ func (h *Handler) page(c *fiber.Ctx, title string) components.Page {
 		Flash:   st.flash,
 	}
 	if st.signedIn {
-		p.User = &components.UserView{Username: st.principal.Username, Role: st.principal.Role, ClinicName: st.clinicName}
+		p.User = &components.UserView{Principal: st.principal, ClinicName: st.clinicName}
 	}
 	return p
 }

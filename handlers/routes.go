@@ -56,8 +56,8 @@ func (h *Handler) App() *fiber.App {
 	app.Post("/logout", h.logout)
 
 	// 5. Everything else needs a signed-in user; each route names the roles it admits.
-	all := h.requireRole(store.RoleSuperuser, store.RoleAdmin, store.RoleClinical, store.RoleViewer)
-	writers := h.requireRole(store.RoleSuperuser, store.RoleAdmin, store.RoleClinical)
+	all := h.require(store.Principal.CanRead)
+	writers := h.require(store.Principal.CanWrite)
 	app.Use(h.authenticate)
 	app.Get("/", all, h.home)
 	app.Get("/login/iap", all, h.loginIAP)
@@ -77,7 +77,7 @@ func (h *Handler) App() *fiber.App {
 
 	// Ticket lifecycle (RULES §4–§5). Clinical users annul only their own tickets: the store
 	// checks ownership, since it depends on the ticket.
-	admins := h.requireRole(store.RoleSuperuser, store.RoleAdmin)
+	admins := h.require(store.Principal.IsAdmin)
 	app.Post("/tickets/:id/fpa", writers, h.modifyFPA)
 	app.Post("/tickets/:id/fpa/vista-previa", writers, h.previewModifyFPA)
 	app.Post("/tickets/:id/anular", writers, h.annulTicket)

@@ -16,19 +16,18 @@ import (
 
 // capabilities says what the principal may do with t now (RULES §5, §9).
 func capabilities(p store.Principal, t store.Ticket, now time.Time) components.Capabilities {
-	admin := p.Role == store.RoleAdmin || p.Role == store.RoleSuperuser
-	writer := admin || p.Role == store.RoleClinical
-	vigente := t.Status == "vigente"
+	admin, writer := p.IsAdmin(), p.CanWrite()
+	vigente := t.Status == fpa.StoredVigente
 	return components.Capabilities{
-		Modify:        writer && vigente && t.ModificationCount < 5,
-		LimitReached:  writer && vigente && t.ModificationCount >= 5,
+		Modify:        writer && vigente && t.ModificationCount < fpa.MaxModifications,
+		LimitReached:  writer && vigente && t.ModificationCount >= fpa.MaxModifications,
 		Discharge:     writer && vigente,
-		UndoDischarge: admin && t.Status == "alta" && now.Before(t.DischargeRecordedAt.Time.Add(store.UndoDischargeWindow)),
-		Annul:         vigente && (admin || (p.Role == store.RoleClinical && t.CreatedByID == p.UserID)),
-		Revert:        admin && t.Status == "anulado",
+		UndoDischarge: admin && t.Status == fpa.StoredAlta && now.Before(t.DischargeRecordedAt.Time.Add(store.UndoDischargeWindow)),
+		Annul:         vigente && (admin || (writer && t.CreatedByID == p.UserID)),
+		Revert:        admin && t.Status == fpa.StoredAnulado,
 		EditLocation:  writer && vigente,
-		EditEpisode:   writer && t.Status != "anulado",
-		EditPatient:   admin && t.Status != "anulado",
+		EditEpisode:   writer && t.Status != fpa.StoredAnulado,
+		EditPatient:   admin && t.Status != fpa.StoredAnulado,
 	}
 }
 
@@ -60,8 +59,8 @@ func (h *Handler) ticketPageProps(c *fiber.Ctx, pg store.TicketPage) components.
 		props.Mods = append(props.Mods, components.ModificationView{Modification: m})
 	}
 	props.BlockOptions = components.BlockOptions(pg.Catalog.FPABlocks())
-	props.ModReasons = components.ReasonOptions(pg.Catalog.Reasons, "modification")
-	props.AnnulReasons = components.ReasonOptions(pg.Catalog.Reasons, "annulment")
+	props.ModReasons = components.ReasonOptions(pg.Catalog.Reasons, store.ReasonModification)
+	props.AnnulReasons = components.ReasonOptions(pg.Catalog.Reasons, store.ReasonAnnulment)
 	fresh := func() components.SimpleForm {
 		return components.SimpleForm{Version: t.Version, Key: randomToken(18), Values: map[string]string{}}
 	}

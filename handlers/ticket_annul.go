@@ -58,7 +58,7 @@ func (h *Handler) annulTicket(c *fiber.Ctx) error {
 		return err
 	}
 	if !props.Can.Annul {
-		if props.T.Status != string(fpa.StoredVigente) {
+		if props.T.Status != fpa.StoredVigente {
 			_, err := h.changed(c, id, store.Ticket{}, store.ErrNotActive, "", sub)
 			return err
 		}

@@ -81,6 +81,12 @@ type Block struct {
 	Active      bool   `db:"active"`
 }
 
+// The categories of standardized reasons.
+const (
+	ReasonModification = "modification"
+	ReasonAnnulment    = "annulment"
+)
+
 // Reason is a standardized reason for modifying or annulling a ticket.
 type Reason struct {
 	ClinicID   int64  `db:"clinic_id"`

@@ -104,13 +104,13 @@ func (t *Tx) lockTicket(ctx context.Context, id int64) (Ticket, error) {
 // carried), a stale version (another change came first), or not in the wanted status ("" for
 // any status).
 func refusal(cur Ticket, ch Change, want fpa.Stored, checkLimit bool) error {
-	if checkLimit && fpa.Stored(cur.Status) == fpa.StoredVigente && cur.ModificationCount >= fpa.MaxModifications {
+	if checkLimit && cur.Status == fpa.StoredVigente && cur.ModificationCount >= fpa.MaxModifications {
 		return ErrLimitReached
 	}
 	if cur.Version != ch.Version {
 		return &StaleError{Current: cur}
 	}
-	if want != "" && fpa.Stored(cur.Status) != want {
+	if want != "" && cur.Status != want {
 		switch want {
 		case fpa.StoredAnulado:
 			return ErrNotAnnulled
@@ -176,7 +176,6 @@ type ModifyInput struct {
 }
 
 const (
-	activeReasonSQL = `SELECT EXISTS (SELECT 1 FROM reasons WHERE clinic_id = $1 AND id = $2 AND category = $3 AND active)`
 	modifyFPASQL    = `
 WITH old AS (
     SELECT id, fpa_at, fpa_block_start, fpa_block_end FROM tickets WHERE id = $1 FOR UPDATE
@@ -185,7 +184,7 @@ UPDATE tickets t
 SET fpa_at = $2, fpa_block_start = $3, fpa_block_end = $4, fpa_end_at = $5,
     modification_count = t.modification_count + 1, version = t.version + 1, updated_at = $6
 FROM old
-WHERE t.id = old.id AND t.status = 'vigente' AND t.modification_count < 5 AND t.version = $7
+WHERE t.id = old.id AND t.status = 'vigente' AND t.modification_count < $8 AND t.version = $7
 RETURNING t.modification_count, old.fpa_at, old.fpa_block_start, old.fpa_block_end`
 	insertModificationSQL = `
 INSERT INTO fpa_modifications (clinic_id, ticket_id, seq, previous_fpa_at, previous_block_start, previous_block_end,
@@ -229,18 +228,29 @@ func (s *Store) PreviewModification(ctx context.Context, p Principal, id int64, 
 	return cur, slot, err
 }
 
+// activeReason checks that reason id is one of the clinic's active reasons of the category
+// (from the clinic's catalog), else ErrReasonUnavailable.
+func (t *Tx) activeReason(ctx context.Context, clinicID, id int64, category string) error {
+	cc, err := t.ClinicCatalog(ctx, clinicID)
+	if err != nil {
+		return err
+	}
+	for _, r := range cc.ActiveReasons(category) {
+		if r.ID == id {
+			return nil
+		}
+	}
+	return ErrReasonUnavailable
+}
+
 // ModifyFPA moves the FPA earlier or later (RULES §4 Δ). The conditional UPDATE carries the
 // limit and the version, so under any concurrency at most five modifications apply and a form
 // opened on an older version gets a StaleError; the history row (sequence 1–5, unique per
 // ticket) and the audit row commit with it.
 func (s *Store) ModifyFPA(ctx context.Context, p Principal, ch Change, in ModifyInput, now time.Time) (Ticket, error) {
 	return s.finish(ctx, p, ch, "modify_fpa", fpa.StoredVigente, true, func(tx *Tx, cur Ticket) error {
-		var ok bool
-		if err := tx.tx.GetContext(ctx, &ok, activeReasonSQL, cur.ClinicID, in.ReasonID, "modification"); err != nil {
-			return fmt.Errorf("store: reason: %w", err)
-		}
-		if !ok {
-			return ErrReasonUnavailable
+		if err := tx.activeReason(ctx, cur.ClinicID, in.ReasonID, ReasonModification); err != nil {
+			return err
 		}
 		slot, err := tx.PlanModification(ctx, cur, in)
 		if err != nil {
@@ -252,7 +262,7 @@ func (s *Store) ModifyFPA(ctx context.Context, p Principal, ch Change, in Modify
 			PrevStart int       `db:"fpa_block_start"`
 			PrevEnd   int       `db:"fpa_block_end"`
 		}
-		err = tx.tx.GetContext(ctx, &row, modifyFPASQL, ch.TicketID, slot.Start, slot.Block.Start, slot.Block.End, slot.End, now, ch.Version)
+		err = tx.tx.GetContext(ctx, &row, modifyFPASQL, ch.TicketID, slot.Start, slot.Block.Start, slot.Block.End, slot.End, now, ch.Version, fpa.MaxModifications)
 		if errors.Is(err, sql.ErrNoRows) {
 			return tx.whyNotUpdated(ctx, ch, fpa.StoredVigente, true)
 		}
@@ -329,19 +339,14 @@ RETURNING id`
 // clinic, clinical users only the tickets they created (ErrForbidden otherwise).
 func (s *Store) AnnulTicket(ctx context.Context, p Principal, ch Change, reasonID int64, note string, now time.Time) (Ticket, error) {
 	return s.finish(ctx, p, ch, "annul", fpa.StoredVigente, false, func(tx *Tx, cur Ticket) error {
-		anyTicket := p.Role == RoleAdmin || p.Role == RoleSuperuser
-		if !anyTicket && cur.CreatedByID != p.UserID {
+		if !p.IsAdmin() && cur.CreatedByID != p.UserID {
 			return ErrForbidden
 		}
-		var ok bool
-		if err := tx.tx.GetContext(ctx, &ok, activeReasonSQL, cur.ClinicID, reasonID, "annulment"); err != nil {
-			return fmt.Errorf("store: reason: %w", err)
-		}
-		if !ok {
-			return ErrReasonUnavailable
+		if err := tx.activeReason(ctx, cur.ClinicID, reasonID, ReasonAnnulment); err != nil {
+			return err
 		}
 		var id int64
-		err := tx.tx.GetContext(ctx, &id, annulSQL, ch.TicketID, now, p.UserID, reasonID, note, ch.Version, anyTicket)
+		err := tx.tx.GetContext(ctx, &id, annulSQL, ch.TicketID, now, p.UserID, reasonID, note, ch.Version, p.IsAdmin())
 		if errors.Is(err, sql.ErrNoRows) {
 			return tx.whyNotUpdated(ctx, ch, fpa.StoredVigente, false)
 		}
@@ -456,16 +461,16 @@ var ErrLocked = errors.New("store: field locked in this state")
 // a discharged ticket keeps its room, bed and location but its episode id stays editable.
 func (s *Store) UpdateLocation(ctx context.Context, p Principal, ch Change, in LocationInput, now time.Time) (Ticket, error) {
 	return s.finish(ctx, p, ch, "edit_location", "", false, func(tx *Tx, cur Ticket) error {
-		if fpa.Stored(cur.Status) == fpa.StoredAnulado {
+		if cur.Status == fpa.StoredAnulado {
 			return ErrLocked
 		}
-		if fpa.Stored(cur.Status) == fpa.StoredAlta && (in.Room != cur.Room || in.Bed != cur.Bed || in.Location != cur.Location) {
+		if cur.Status == fpa.StoredAlta && (in.Room != cur.Room || in.Bed != cur.Bed || in.Location != cur.Location) {
 			return ErrLocked
 		}
 		var id int64
 		err := tx.tx.GetContext(ctx, &id, updateLocationSQL, ch.TicketID, in.Room, in.Bed, in.Location, in.EpisodeID, now, ch.Version)
 		if errors.Is(err, sql.ErrNoRows) {
-			return tx.whyNotUpdated(ctx, ch, fpa.Stored(cur.Status), false)
+			return tx.whyNotUpdated(ctx, ch, cur.Status, false)
 		}
 		if err != nil {
 			return fmt.Errorf("store: update location: %w", asConstraint(err))

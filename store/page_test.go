@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,5 +142,23 @@ func TestClinicCatalog_EveryInstanceSeesAnAdminsChange(t *testing.T) {
 	cat, _ := fpaOf(two)
 	if got := fmt.Sprint(cat.Clinic.CriticalHours, cat.Clinic.WarningHours); got != "3 9" {
 		t.Fatalf("thresholds after the change: %s", got)
+	}
+}
+
+// The limit of modifications is defined once in Go (fpa.MaxModifications); the schema's
+// CHECKs guard the same number underneath.
+func TestModificationLimit_SchemaAgreesWithTheRule(t *testing.T) {
+	want := map[string]string{
+		"tickets_modification_count_check": fmt.Sprintf("(modification_count <= %d)", fpa.MaxModifications),
+		"fpa_modifications_seq_check":      fmt.Sprintf("(seq <= %d)", fpa.MaxModifications),
+	}
+	for name, clause := range want {
+		var def string
+		if err := testapp.AdminDB(t).QueryRow(`SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1`, name).Scan(&def); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(def, clause) {
+			t.Errorf("%s is %s, want it to contain %s", name, def, clause)
+		}
 	}
 }

@@ -54,6 +54,21 @@ type Principal struct {
 	system bool
 }
 
+// Capabilities of the roles (RULES §9): routes, handlers and templates ask these, never the
+// role itself.
+
+// CanWrite reports whether the principal creates and changes tickets (everyone but viewers).
+func (p Principal) CanWrite() bool {
+	return p.Role == RoleClinical || p.IsAdmin()
+}
+
+// IsAdmin reports whether the principal administers a clinic (an admin, or a superuser for
+// any clinic): reverting annulments, undoing discharges, correcting patients, master data.
+func (p Principal) IsAdmin() bool { return p.Role == RoleAdmin || p.Role == RoleSuperuser }
+
+// CanRead reports whether the principal may read the board and tickets (every known role).
+func (p Principal) CanRead() bool { return p.Role.Valid() }
+
 // IsSuperuser reports whether the principal is a global superuser.
 func (p Principal) IsSuperuser() bool { return p.Role == RoleSuperuser }
 

@@ -36,7 +36,7 @@ type Ticket struct {
 
 	ID                int64  `db:"id"`
 	Code              string `db:"code"`
-	Status            string `db:"status"`
+	Status            fpa.Stored `db:"status"`
 	Version           int    `db:"version"`
 	ModificationCount int    `db:"modification_count"`
 
@@ -91,7 +91,7 @@ func (t Ticket) Thresholds() fpa.Thresholds {
 
 // State derives the shown state and urgency at now (RULES §6).
 func (t Ticket) State(now time.Time) (fpa.State, fpa.Urgency) {
-	return fpa.Derive(fpa.Stored(t.Status), t.PavilionEnd, t.FPA, t.FPAEnd.Sub(t.FPA), now, t.Thresholds())
+	return fpa.Derive(t.Status, t.PavilionEnd, t.FPA, t.FPAEnd.Sub(t.FPA), now, t.Thresholds())
 }
 
 // The ticket read model. ticketColumns is the whole ticket.
