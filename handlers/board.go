@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/forms"
 	"github.com/redsalud/ticket-home/fpa"
 	"github.com/redsalud/ticket-home/rut"
 	"github.com/redsalud/ticket-home/store"
@@ -35,16 +35,13 @@ var stateChips = []struct {
 	{"Todos", store.AllStates},
 }
 
-// Board search text limit (characters).
-const maxBoardQuery = 100
-
 // readBoardFilters reads the board's filters from a GET query or a POSTed body (the same
 // names). The search text is not among them: it never travels in a URL (RULES §11).
 func readBoardFilters(args *fasthttp.Args, errs *components.Errors) components.BoardFilterValues {
 	text := func(key, field string) string {
-		v, ok := cleanText(string(args.Peek(key)), false)
+		v, ok := forms.Clean(string(args.Peek(key)), false)
 		if !ok {
-			errs.Add(field, msgBadCharacters)
+			errs.Add(field, forms.MsgBadCharacters)
 			return "" // shown as typed would mean keeping it in the URL: drop it
 		}
 		return v
@@ -101,18 +98,18 @@ func (h *Handler) showBoard(c *fiber.Ctx) error {
 func (h *Handler) filterBoard(c *fiber.Ctx) error {
 	st := state(c)
 	var errs components.Errors
-	if bodyValue(c, "limpiar") != "" {
+	if forms.Body(c, "limpiar") != "" {
 		st.sess.Delete(sessBoardQuery)
 		st.dirty = true
 		return h.seeOther(c, "/tablero")
 	}
 	fv := readBoardFilters(c.Request().PostArgs(), &errs)
-	q := formText(c, &errs, "q", "q")
-	if utf8.RuneCountInString(q) > maxBoardQuery {
-		errs.Add("q", fmt.Sprintf(msgTooLong, "La búsqueda", maxBoardQuery))
+	q := forms.Text(c, &errs, "q", "q")
+	if utf8.RuneCountInString(q) > forms.MaxSearch {
+		errs.Add("q", forms.MsgSearchTooLong)
 	}
 	if p := st.principal; p.IsSuperuser() {
-		if choice := bodyValue(c, "clinica"); choice != "" {
+		if choice := forms.Body(c, "clinica"); choice != "" {
 			fv.ClinicParam = choice
 		}
 	}

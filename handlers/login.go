@@ -13,20 +13,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/forms"
 	"github.com/redsalud/ticket-home/password"
 	"github.com/redsalud/ticket-home/store"
 )
 
 const iapHeader = "X-Goog-IAP-JWT-Assertion"
 
-// loginForm is the sign-in form, copied out of Fiber's buffers at once.
-type loginForm struct {
-	Username string
-	Password string
-	Next     string
-}
-
-func (h *Handler) loginProps(c *fiber.Ctx, f loginForm) components.LoginProps {
+func (h *Handler) loginProps(c *fiber.Ctx, f forms.Login) components.LoginProps {
 	return components.LoginProps{
 		Page:     h.page(c, "Iniciar sesión"),
 		Username: f.Username,
@@ -70,7 +64,7 @@ func (h *Handler) showLogin(c *fiber.Ctx) error {
 		return c.Redirect(next, fiber.StatusSeeOther)
 	}
 	h.loginCSRF(c)
-	props := h.loginProps(c, loginForm{Next: next})
+	props := h.loginProps(c, forms.Login{Next: next})
 	props.Notice = loginNotices[c.Query("aviso")]
 	return render(c, fiber.StatusOK, components.Login(props))
 }
@@ -79,8 +73,8 @@ func (h *Handler) showLogin(c *fiber.Ctx) error {
 // page sat open past the token's life): the form again, with the username kept, never a dead
 // end.
 func (h *Handler) loginFormExpired(c *fiber.Ctx) error {
-	username, _ := cleanText(bodyValue(c, "username"), false)
-	f := loginForm{Username: username, Next: bodyValue(c, "next")}
+	username, _ := forms.Clean(forms.Body(c, "username"), false)
+	f := forms.Login{Username: username, Next: forms.Body(c, "next")}
 	if err := h.store.RecordLogin(c.UserContext(), store.LoginAttempt{Username: username, Method: "password",
 		Reason: "form_expired", IP: clientIP(c), UserAgent: headerText(c, fiber.HeaderUserAgent)}); err != nil {
 		return err
@@ -98,12 +92,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	if !h.cfg.PasswordLogin {
 		return fiber.ErrNotFound
 	}
-	var inputErrs components.Errors
-	f := loginForm{
-		Username: formText(c, &inputErrs, "username", "username"),
-		Password: bodyValue(c, "password"),
-		Next:     bodyValue(c, "next"),
-	}
+	f := forms.ReadLogin(c)
 	ctx := c.UserContext()
 	now := h.now()
 	attempt := store.LoginAttempt{Username: f.Username, Method: "password", IP: clientIP(c), UserAgent: headerText(c, fiber.HeaderUserAgent), At: now}
@@ -116,11 +105,8 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		props.Error = msg
 		return render(c, status, components.Login(props))
 	}
-	switch {
-	case len(inputErrs) > 0:
-		return fail(fiber.StatusUnprocessableEntity, "invalid_input", msgLoginBadCharacters, false)
-	case f.Username == "" || f.Password == "":
-		return fail(fiber.StatusUnprocessableEntity, "empty", msgLoginMissing, false)
+	if msg, reason := f.Validate(); msg != "" {
+		return fail(fiber.StatusUnprocessableEntity, reason, msg, false)
 	}
 	wait, err := h.store.LoginWait(ctx, f.Username, attempt.IP, now)
 	if err != nil {
@@ -201,7 +187,7 @@ func waitText(d time.Duration) string {
 // headerText is a request header as it may be stored: cleaned like any text (RULES §8b; the
 // refused parts as U+FFFD) and at most 512 bytes.
 func headerText(c *fiber.Ctx, name string) string {
-	v, _ := cleanText(c.Get(name), false)
+	v, _ := forms.Clean(c.Get(name), false)
 	return v
 }
 

@@ -3,12 +3,13 @@ package handlers_test
 import (
 	"fmt"
 
-	"github.com/PuerkitoBio/goquery"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/redsalud/ticket-home/demo"
 	"github.com/redsalud/ticket-home/store"

@@ -1,23 +1,15 @@
 package handlers
 
-import (
-	"fmt"
-
-	"github.com/redsalud/ticket-home/fpa"
-)
-
 // Messages produced in Go and shown to users, in one place so wording stays consistent.
 const (
-	msgBadCredentials     = "Usuario o contraseña incorrectos."
-	msgLoginMissing       = "Ingrese su usuario y su contraseña."
-	msgLoginRequired      = "Por favor inicie sesión para acceder a esta página."
-	msgSessionExpired     = "Su sesión expiró. Inicie sesión nuevamente para continuar."
-	msgLoginFormExpired   = "La página de inicio de sesión estuvo abierta demasiado tiempo. Ingrese nuevamente su contraseña."
-	msgLoggedOut          = "Sesión cerrada."
-	msgTooManyAttempts    = "Demasiados intentos de inicio de sesión. Espere unos minutos antes de volver a intentarlo."
-	msgLoginWait          = "Demasiados intentos fallidos. Espere %s antes de volver a intentarlo."
-	msgLoginBadCharacters = "El usuario contiene caracteres no permitidos."
-	msgIAPNotAllowed      = "Su cuenta de Google no tiene acceso a Ticket Home. Solicítelo al administrador de su clínica."
+	msgBadCredentials   = "Usuario o contraseña incorrectos."
+	msgLoginRequired    = "Por favor inicie sesión para acceder a esta página."
+	msgSessionExpired   = "Su sesión expiró. Inicie sesión nuevamente para continuar."
+	msgLoginFormExpired = "La página de inicio de sesión estuvo abierta demasiado tiempo. Ingrese nuevamente su contraseña."
+	msgLoggedOut        = "Sesión cerrada."
+	msgTooManyAttempts  = "Demasiados intentos de inicio de sesión. Espere unos minutos antes de volver a intentarlo."
+	msgLoginWait        = "Demasiados intentos fallidos. Espere %s antes de volver a intentarlo."
+	msgIAPNotAllowed    = "Su cuenta de Google no tiene acceso a Ticket Home. Solicítelo al administrador de su clínica."
 
 	msgNotFoundTitle    = "Página no encontrada"
 	msgNotFound         = "La página o el registro que busca no existe, o no pertenece a su clínica."
@@ -35,25 +27,12 @@ const (
 	msgUnavailable      = "El servicio no está disponible en este momento. Inténtelo de nuevo en unos segundos; si estaba enviando un formulario, no se guardó."
 	msgTooLargeTitle    = "Solicitud demasiado grande"
 	msgTooLarge         = "El formulario enviado es demasiado grande. Acorte el texto e inténtelo de nuevo."
-	msgBadCharacters    = "Contiene caracteres no permitidos."
 )
 
 // Ticket creation.
 const (
 	msgTicketCreated        = "Ticket %s creado."
 	msgPatientHasActive     = "Este paciente ya tiene un ticket vigente en la clínica."
-	msgFirstNamesRequired   = "Ingrese los nombres del paciente."
-	msgFirstNamesTooLong    = "Los nombres no pueden superar 100 caracteres."
-	msgLastNameRequired     = "Ingrese el apellido paterno del paciente."
-	msgLastNameTooLong      = "El apellido no puede superar 100 caracteres."
-	msgNameCharacters       = "Use solo letras, espacios, apóstrofos, guiones y puntos."
-	msgAge                  = "La edad debe ser un número entero entre 0 y 130."
-	msgSex                  = "Elija Femenino, Masculino u Otro."
-	msgSurgeryRequired      = "Elija la cirugía."
-	msgSurgeryUnavailable   = "La cirugía elegida no está disponible en esta clínica. Elija otra."
-	msgDoctorUnavailable    = "El médico elegido no está disponible en esta clínica. Elija otro."
-	msgBlockNotOffered      = "El rango horario elegido no está disponible para esta FPA. Elija uno de la lista."
-	msgTooLong              = "%s no puede superar %d caracteres."
 	msgPreviewNeedsSurgery  = "Elija la cirugía e ingrese el fin de pabellón para calcular la FPA."
 	msgPreviewNeedsPavilion = "Ingrese la fecha y la hora de fin de pabellón para calcular la FPA."
 	msgAmbulatoryRule       = "Cirugía ambulatoria terminada antes de las %02d:00: el alta es desde las 08:00 del día siguiente (%s)."
@@ -66,33 +45,24 @@ const (
 
 // Ticket lifecycle.
 const (
-	msgAlreadyApplied       = "Este cambio ya estaba registrado."
-	msgFPAModified          = "FPA modificada exitosamente."
-	msgTicketAnnulled       = "Ticket %s anulado exitosamente."
-	msgAnnulReverted        = "Anulación revertida: el ticket %s está vigente nuevamente."
-	msgDischargeRecorded    = "Alta registrada."
-	msgDischargeUndone      = "Alta deshecha: el ticket está vigente nuevamente."
-	msgTicketUpdated        = "Ticket actualizado exitosamente."
-	msgNotActive            = "El ticket ya no está vigente: esta acción no está disponible."
-	msgNotAnnulled          = "El ticket no está anulado."
-	msgNotDischarged        = "El ticket no tiene un alta registrada."
-	msgOtherVigente         = "El paciente tiene otro ticket vigente: no se puede reactivar este."
-	msgUndoExpired          = "Solo se puede deshacer un alta durante las 24 horas siguientes a su registro."
-	msgLocked               = "La habitación, la cama y la ubicación no se pueden cambiar en un ticket dado de alta o anulado."
-	msgSameFPA              = "La nueva FPA debe ser distinta de la actual."
-	msgReasonRequired       = "Elija una razón de la lista."
-	msgJustificationMissing = "Escriba la justificación del cambio."
-	msgJustificationLong    = "La justificación no puede superar 1000 caracteres."
-	msgBlockRequired        = "Elija el rango horario de alta."
-	msgNoteRequired         = "Escriba el motivo."
-	msgNoteLong             = "La nota no puede superar 1000 caracteres."
-	msgDischargeBeforeP     = "El alta debe ser posterior al fin de pabellón (%s)."
-	msgDischargeInFuture    = "El alta no puede estar en el futuro."
-	msgStaleTyped           = "Otra persona cambió este ticket: revise los datos actuales."
+	msgAlreadyApplied    = "Este cambio ya estaba registrado."
+	msgFPAModified       = "FPA modificada exitosamente."
+	msgTicketAnnulled    = "Ticket %s anulado exitosamente."
+	msgAnnulReverted     = "Anulación revertida: el ticket %s está vigente nuevamente."
+	msgDischargeRecorded = "Alta registrada."
+	msgDischargeUndone   = "Alta deshecha: el ticket está vigente nuevamente."
+	msgTicketUpdated     = "Ticket actualizado exitosamente."
+	msgNotActive         = "El ticket ya no está vigente: esta acción no está disponible."
+	msgNotAnnulled       = "El ticket no está anulado."
+	msgNotDischarged     = "El ticket no tiene un alta registrada."
+	msgOtherVigente      = "El paciente tiene otro ticket vigente: no se puede reactivar este."
+	msgUndoExpired       = "Solo se puede deshacer un alta durante las 24 horas siguientes a su registro."
+	msgLocked            = "La habitación, la cama y la ubicación no se pueden cambiar en un ticket dado de alta o anulado."
+	msgSameFPA           = "La nueva FPA debe ser distinta de la actual."
+	msgDischargeBeforeP  = "El alta debe ser posterior al fin de pabellón (%s)."
+	msgDischargeInFuture = "El alta no puede estar en el futuro."
+	msgStaleTyped        = "Otra persona cambió este ticket: revise los datos actuales."
 )
 
 // Patient edit.
 const msgRUTTaken = "Otro paciente de la clínica ya tiene ese RUT."
-
-// msgLimitReached says the ticket already had every modification RULES §4 allows.
-var msgLimitReached = fmt.Sprintf("Se alcanzó el límite de %d modificaciones de FPA.", fpa.MaxModifications)

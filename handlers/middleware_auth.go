@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/redsalud/ticket-home/forms"
 	"github.com/redsalud/ticket-home/store"
 )
 
@@ -148,7 +149,7 @@ func sentCSRF(c *fiber.Ctx) string {
 	if v := c.Get("X-CSRF-Token"); v != "" {
 		return v
 	}
-	return bodyValue(c, "_csrf")
+	return forms.Body(c, "_csrf")
 }
 
 // checkCSRF refuses any state-changing request whose token does not match the session's (or,
@@ -344,7 +345,7 @@ func pendingForm(c *fiber.Ctx, uid int64) (string, bool) {
 	form.Del("_csrf")
 	for _, vs := range form {
 		for _, v := range vs {
-			if _, ok := cleanText(v, true); !ok {
+			if _, ok := forms.Clean(v, true); !ok {
 				return "", false
 			}
 		}

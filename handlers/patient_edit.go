@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/forms"
 	"github.com/redsalud/ticket-home/rut"
 	"github.com/redsalud/ticket-home/store"
 )
@@ -53,31 +54,12 @@ func (h *Handler) editPatient(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, errs := readTicketForm(c)
-	stamp, _ := strconv.ParseInt(bodyValue(c, "sello"), 10, 64)
-	in := store.PatientInput{Age: -1}
-	r, rerr := rut.Parse(v.RUT)
-	if rerr != nil {
-		errs.Add("rut", rerr.Error())
-	} else {
-		in.RUT = r.Canonical()
+	f := forms.ReadTicket(c)
+	stamp, _ := strconv.ParseInt(forms.Body(c, "sello"), 10, 64)
+	in, errs := f.Patient()
+	v := f.TicketFormValues
+	if r, err := rut.Parse(v.RUT); err == nil {
 		v.RUT = r.Display()
-	}
-	in.FirstNames = nameText(&errs, "nombres", v.FirstNames, msgFirstNamesRequired, msgFirstNamesTooLong)
-	in.LastNameFather = nameText(&errs, "apellido_paterno", v.LastNameFather, msgLastNameRequired, msgLastNameTooLong)
-	in.LastNameMother = nameText(&errs, "apellido_materno", v.LastNameMother, "", msgLastNameTooLong)
-	if v.Age != "" {
-		if age, err := strconv.Atoi(v.Age); err != nil || age < 0 || age > 130 {
-			errs.Add("edad", msgAge)
-		} else {
-			in.Age = age
-		}
-	}
-	switch v.Sex {
-	case "", "M", "F", "O":
-		in.Sex = v.Sex
-	default:
-		errs.Add("sexo", msgSex)
 	}
 	props := components.PatientEditProps{Page: h.page(c, "Datos del paciente"), T: components.NewTicketView(t, h.now()), Values: v, Stamp: stamp}
 	status := fiber.StatusUnprocessableEntity
@@ -113,6 +95,6 @@ func (h *Handler) editPatient(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	props.Errors = sortErrors(errs)
+	props.Errors = forms.Sorted(errs, forms.TicketFieldOrder)
 	return render(c, status, components.PatientEditPage(props))
 }

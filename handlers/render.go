@@ -5,6 +5,7 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
+
 	"github.com/redsalud/ticket-home/components"
 )
 

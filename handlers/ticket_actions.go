@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/forms"
 	"github.com/redsalud/ticket-home/fpa"
 	"github.com/redsalud/ticket-home/store"
 )
@@ -77,11 +78,11 @@ func (h *Handler) ticketPageProps(c *fiber.Ctx, pg store.TicketPage) components.
 // readChange reads the version and one-time key every ticket form carries; a version that is
 // not one is a 400.
 func readChange(c *fiber.Ctx, id int64) (store.Change, error) {
-	v, err := formVersion(c)
+	v, err := forms.Version(c)
 	if err != nil {
 		return store.Change{}, err
 	}
-	key, ok := cleanText(bodyValue(c, "clave"), false)
+	key, ok := forms.Clean(forms.Body(c, "clave"), false)
 	if !ok || len(key) < 16 || len(key) > 64 {
 		key = "" // a form without a usable key still works, without double-submit protection
 	}
@@ -215,7 +216,7 @@ func lifecycleStatus(err error) (status int, msg string, ok bool) {
 	case errors.As(err, &stale):
 		return fiber.StatusConflict, "", true
 	case errors.Is(err, store.ErrLimitReached):
-		return fiber.StatusConflict, msgLimitReached, true
+		return fiber.StatusConflict, forms.MsgLimitReached, true
 	case errors.Is(err, store.ErrNotActive):
 		return fiber.StatusConflict, msgNotActive, true
 	case errors.Is(err, store.ErrNotAnnulled):

@@ -3,11 +3,11 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/forms"
 	"github.com/redsalud/ticket-home/fpa"
 	"github.com/redsalud/ticket-home/store"
 )
@@ -23,24 +23,17 @@ func (h *Handler) annulTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var errs components.Errors
-	reason := formText(c, &errs, "razon", "anular_razon")
-	note := formNote(c, &errs, "nota", "anular_nota")
-	reasonID, ok := formID(reason)
-	if !ok {
-		errs.Add("anular_razon", msgReasonRequired)
-	}
-	if utf8.RuneCountInString(note) > maxNote {
-		errs.Add("anular_nota", msgNoteLong)
-	}
-	sub := submitted{form: formAnnul, values: map[string]string{"razon": reason, "nota": note},
+	f := forms.ReadAnnul(c)
+	reason, note := f.Reason, f.Note
+	reasonID, errs := f.Validate()
+	sub := submitted{form: formAnnul, values: f.Values(),
 		typed: func(props *components.TicketPageProps) []components.ConflictRow {
 			return []components.ConflictRow{
 				{Label: "Anulación: nota", Current: "—", Typed: components.OrDash(note)},
 				{Label: "Anulación: razón", Current: "—", Typed: optionLabel(props.AnnulReasons, reason)},
 			}
 		}}
-	if len(errs) == 0 && bodyValue(c, "confirmar") == "1" {
+	if len(errs) == 0 && forms.Body(c, "confirmar") == "1" {
 		done, err := h.store.AnnulTicket(c.UserContext(), state(c).principal, ch, reasonID, note, h.now())
 		switch handled, herr := h.changed(c, id, done, err, fmt.Sprintf(msgTicketAnnulled, done.Code), sub); {
 		case handled:
@@ -48,7 +41,7 @@ func (h *Handler) annulTicket(c *fiber.Ctx) error {
 		case errors.Is(err, store.ErrForbidden):
 			return fiber.ErrForbidden
 		case errors.Is(err, store.ErrReasonUnavailable):
-			errs.Add("anular_razon", msgReasonRequired)
+			errs.Add("anular_razon", forms.MsgReasonRequired)
 		default:
 			return err
 		}
@@ -89,14 +82,8 @@ func (h *Handler) revertAnnulment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var errs components.Errors
-	note := formNote(c, &errs, "nota", "revertir_nota")
-	switch n := utf8.RuneCountInString(note); {
-	case n == 0:
-		errs.Add("revertir_nota", msgNoteRequired)
-	case n > maxNote:
-		errs.Add("revertir_nota", msgNoteLong)
-	}
+	f := forms.ReadRevert(c)
+	note, errs := f.Note, f.Validate()
 	sub := submitted{form: formRevert, values: map[string]string{"nota": note},
 		typed: func(*components.TicketPageProps) []components.ConflictRow {
 			return []components.ConflictRow{{Label: "Reversión: motivo", Current: "—", Typed: note}}

@@ -3,31 +3,17 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/forms"
 	"github.com/redsalud/ticket-home/fpa"
 	"github.com/redsalud/ticket-home/rut"
 	"github.com/redsalud/ticket-home/store"
 )
-
-// readTicketForm copies the create form out of Fiber's buffers; errs holds the fields whose
-// characters RULES §8b refuses (each field's id is its name).
-func readTicketForm(c *fiber.Ctx) (components.TicketFormValues, components.Errors) {
-	var errs components.Errors
-	v := func(k string) string { return formText(c, &errs, k, k) }
-	return components.TicketFormValues{
-		RUT: v("rut"), FirstNames: v("nombres"), LastNameFather: v("apellido_paterno"), LastNameMother: v("apellido_materno"),
-		Age: v("edad"), Sex: v("sexo"), EpisodeID: v("episodio"), Room: v("habitacion"), Bed: v("cama"), Location: v("ubicacion"),
-		SpecialtyID: v("especialidad"), SurgeryID: v("cirugia"), DoctorID: v("medico"),
-		PavilionDate: v("fecha_pabellon"), PavilionTime: v("hora_pabellon"), Block: v("bloque"),
-	}, errs
-}
 
 // ticketClinic is the clinic a new ticket goes to: the user's, or the superuser's choice.
 // ok is false when a superuser has not chosen one yet.
@@ -41,8 +27,8 @@ func (h *Handler) showCreateTicket(c *fiber.Ctx) error {
 	if _, ok := ticketClinic(c); !ok {
 		return h.chooseClinic(c, "/tickets/nuevo")
 	}
-	v := components.TicketFormValues{PavilionDate: fpa.FormatDate(h.now())}
-	props, _, err := h.ticketForm(c, v, nil, false, false)
+	f := forms.Ticket{TicketFormValues: components.TicketFormValues{PavilionDate: fpa.FormatDate(h.now())}}
+	props, _, err := h.ticketForm(c, f, false, false)
 	if err != nil {
 		return err
 	}
@@ -68,16 +54,16 @@ func (h *Handler) createTicket(c *fiber.Ctx) error {
 	if !ok {
 		return h.chooseClinic(c, "/tickets/nuevo")
 	}
-	v, inputErrs := readTicketForm(c)
-	if action := bodyValue(c, "accion"); action != "crear" {
+	f := forms.ReadTicket(c)
+	if action := forms.Body(c, "accion"); action != "crear" {
 		// "calcular", "paciente", "especialidad", or Enter pressed in a field: refresh, never create.
-		props, _, err := h.ticketForm(c, v, nil, false, true)
+		props, _, err := h.ticketForm(c, f, false, true)
 		if err != nil {
 			return err
 		}
 		return render(c, fiber.StatusOK, components.TicketForm(props))
 	}
-	props, nt, err := h.ticketForm(c, v, inputErrs, true, true)
+	props, nt, err := h.ticketForm(c, f, true, true)
 	if err != nil {
 		return err
 	}
@@ -106,9 +92,9 @@ func ticketCreateFieldError(err error, props *components.TicketFormProps) bool {
 			props.Active = &components.ActiveTicketLink{ID: ae.ID, Code: ae.Code}
 		}
 	case errors.Is(err, store.ErrSurgeryUnavailable):
-		props.Errors.Add("cirugia", msgSurgeryUnavailable)
+		props.Errors.Add("cirugia", forms.MsgSurgeryUnavailable)
 	case errors.Is(err, store.ErrDoctorUnavailable):
-		props.Errors.Add("medico", msgDoctorUnavailable)
+		props.Errors.Add("medico", forms.MsgDoctorUnavailable)
 	case errors.As(err, &ie):
 		props.Errors.Add("bloque", ie.Msg)
 	default:
@@ -122,8 +108,7 @@ func (h *Handler) previewTicketFPA(c *fiber.Ctx) error {
 	if _, ok := ticketClinic(c); !ok {
 		return fiber.ErrNotFound
 	}
-	v, _ := readTicketForm(c)
-	props, _, err := h.ticketForm(c, v, nil, false, false)
+	props, _, err := h.ticketForm(c, forms.ReadTicket(c), false, false)
 	if err != nil {
 		return err
 	}
@@ -136,8 +121,7 @@ func (h *Handler) ticketSurgeries(c *fiber.Ctx) error {
 	if _, ok := ticketClinic(c); !ok {
 		return fiber.ErrNotFound
 	}
-	v, _ := readTicketForm(c)
-	props, _, err := h.ticketForm(c, v, nil, false, false)
+	props, _, err := h.ticketForm(c, forms.ReadTicket(c), false, false)
 	if err != nil {
 		return err
 	}
@@ -150,8 +134,7 @@ func (h *Handler) ticketPatient(c *fiber.Ctx) error {
 	if _, ok := ticketClinic(c); !ok {
 		return fiber.ErrNotFound
 	}
-	v, _ := readTicketForm(c)
-	props, _, err := h.ticketForm(c, v, nil, false, true)
+	props, _, err := h.ticketForm(c, forms.ReadTicket(c), false, true)
 	if err != nil {
 		return err
 	}
@@ -164,12 +147,12 @@ func (h *Handler) ticketPatient(c *fiber.Ctx) error {
 
 // ticketForm builds the form's props from what was typed: the clinic's active master data,
 // the known patient (with lookup: the live preview shows only the FPA and needs no patient),
-// the preview, and (when validate) every field's problem, starting with inputErrs (refused
-// characters), together with the parsed ticket. The database is read once.
-func (h *Handler) ticketForm(c *fiber.Ctx, v components.TicketFormValues, inputErrs components.Errors, validate, lookup bool) (components.TicketFormProps, *store.NewTicket, error) {
+// the preview, and (when validate) every field's problem together with the ticket to create.
+// The database is read once.
+func (h *Handler) ticketForm(c *fiber.Ctx, f forms.Ticket, validate, lookup bool) (components.TicketFormProps, *store.NewTicket, error) {
 	st := state(c)
 	props := components.TicketFormProps{Page: h.page(c, "Nuevo ticket"), ClinicName: st.clinicName}
-	r, rutErr := rut.Parse(v.RUT)
+	r, rutErr := rut.Parse(f.RUT)
 	canonical := ""
 	if rutErr == nil && lookup {
 		canonical = r.Canonical()
@@ -178,45 +161,37 @@ func (h *Handler) ticketForm(c *fiber.Ctx, v components.TicketFormValues, inputE
 	if err != nil {
 		return props, nil, err
 	}
-	surgery := ticketFormOptions(&props, data.Catalog, &v, validate)
-
-	nt := &store.NewTicket{BlockStart: -1}
+	cat := data.Catalog
+	ticketFormOptions(&props, cat, f.SpecialtyID)
+	surgery := f.Surgery(cat)
+	if surgery == nil && !validate {
+		f.SurgeryID = "" // not offered (or gone): ask again rather than keep a hidden choice
+	}
 	if rutErr == nil {
-		v.RUT = r.Display()
-		nt.Patient.RUT = r.Canonical()
+		f.RUT = r.Display()
 		if data.Patient != nil {
-			props.PatientKnown = fillKnownPatient(&v, *data.Patient)
+			props.PatientKnown = fillKnownPatient(&f.TicketFormValues, *data.Patient)
 		}
 		if data.Active != nil {
 			props.Active = &components.ActiveTicketLink{ID: data.Active.ID, Code: data.Active.Code}
 		}
 	}
-	errs := &props.Errors
-	if validate {
-		*errs = append(*errs, inputErrs...)
-		if rutErr != nil {
-			errs.Add("rut", rutErr.Error())
-		}
-		nt.Patient = validatePatient(errs, v, nt.Patient.RUT)
-		nt.SurgeryID, nt.DoctorID = validateSurgeryAndDoctor(errs, v, surgery, props.Doctors)
+	h.ticketPreview(&props, cat, f, surgery)
+	props.Values = f.TicketFormValues
+	if !validate {
+		return props, nil, nil
 	}
-	h.ticketPreview(&props, data.Catalog, v, surgery, validate, nt)
-	if validate {
-		nt.Room, nt.Bed, nt.Location, nt.EpisodeID = locationTexts(errs, v.Room, v.Bed, v.Location, v.EpisodeID)
-		if props.Active != nil {
-			errs.Add("rut", msgPatientHasActive)
-		}
+	nt, errs := f.Validate(cat, h.now())
+	if props.Active != nil {
+		errs.Add("rut", msgPatientHasActive)
 	}
-	props.Values = v
-	props.Errors = sortErrors(*errs)
-	return props, nt, nil
+	props.Errors = forms.Sorted(errs, forms.TicketFieldOrder)
+	return props, &nt, nil
 }
 
 // ticketFormOptions fills the form's choices with the clinic's active specialties, surgeries
-// (of the chosen specialty) and doctors, and returns the chosen surgery if it is among them.
-// Without validate, a surgery not offered is forgotten: the nurse is asked again rather than
-// left with a hidden choice.
-func ticketFormOptions(props *components.TicketFormProps, cat *store.ClinicCatalog, v *components.TicketFormValues, validate bool) *store.Surgery {
+// (of the chosen specialty) and doctors.
+func ticketFormOptions(props *components.TicketFormProps, cat *store.ClinicCatalog, specialty string) {
 	for _, s := range cat.Specialties {
 		if s.Active {
 			props.Specialties = append(props.Specialties, s)
@@ -227,141 +202,39 @@ func ticketFormOptions(props *components.TicketFormProps, cat *store.ClinicCatal
 			props.Doctors = append(props.Doctors, d)
 		}
 	}
-	specialtyID, _ := strconv.ParseInt(v.SpecialtyID, 10, 64)
-	surgeryID, _ := strconv.ParseInt(v.SurgeryID, 10, 64)
-	var surgery *store.Surgery
-	for i, s := range cat.Surgeries {
-		if !s.Active || (specialtyID != 0 && s.SpecialtyID != specialtyID) {
-			continue
-		}
-		if _, ok := cat.ActiveSurgery(s.ID); !ok {
-			continue
-		}
-		props.Surgeries = append(props.Surgeries, s)
-		if s.ID == surgeryID {
-			surgery = &cat.Surgeries[i]
+	specialtyID, _ := strconv.ParseInt(specialty, 10, 64)
+	for _, s := range cat.Surgeries {
+		if _, ok := cat.ActiveSurgery(s.ID); ok && (specialtyID == 0 || s.SpecialtyID == specialtyID) {
+			props.Surgeries = append(props.Surgeries, s)
 		}
 	}
-	if surgery == nil && !validate {
-		v.SurgeryID = ""
-	}
-	return surgery
-}
-
-// validatePatient checks the patient's fields (RULES §8b) and returns them as stored.
-func validatePatient(errs *components.Errors, v components.TicketFormValues, canonicalRUT string) store.PatientInput {
-	in := store.PatientInput{RUT: canonicalRUT, Age: -1}
-	in.FirstNames = nameText(errs, "nombres", v.FirstNames, msgFirstNamesRequired, msgFirstNamesTooLong)
-	in.LastNameFather = nameText(errs, "apellido_paterno", v.LastNameFather, msgLastNameRequired, msgLastNameTooLong)
-	in.LastNameMother = nameText(errs, "apellido_materno", v.LastNameMother, "", msgLastNameTooLong)
-	if v.Age != "" {
-		age, err := strconv.Atoi(v.Age)
-		if err != nil || age < 0 || age > 130 {
-			errs.Add("edad", msgAge)
-		} else {
-			in.Age = age
-		}
-	}
-	switch v.Sex {
-	case "", "M", "F", "O":
-		in.Sex = v.Sex
-	default:
-		errs.Add("sexo", msgSex)
-	}
-	return in
-}
-
-// validateSurgeryAndDoctor checks the surgery (required, offered) and the doctor (optional,
-// one of the clinic's active doctors).
-func validateSurgeryAndDoctor(errs *components.Errors, v components.TicketFormValues, surgery *store.Surgery, doctors []store.Doctor) (surgeryID, doctorID int64) {
-	switch {
-	case v.SurgeryID == "":
-		errs.Add("cirugia", msgSurgeryRequired)
-	case surgery == nil:
-		errs.Add("cirugia", msgSurgeryUnavailable)
-	default:
-		surgeryID = surgery.ID
-	}
-	if v.DoctorID == "" {
-		return surgeryID, 0
-	}
-	id, err := strconv.ParseInt(v.DoctorID, 10, 64)
-	for _, d := range doctors {
-		if err == nil && d.ID == id {
-			return surgeryID, id
-		}
-	}
-	errs.Add("medico", msgDoctorUnavailable)
-	return surgeryID, 0
 }
 
 // ticketPreview computes the FPA the form would save, from the clinic's catalog (no query):
-// the preview box, or the hint of what it still needs; with validate, the pavilion fields'
-// and the block's problems too.
-func (h *Handler) ticketPreview(props *components.TicketFormProps, cat *store.ClinicCatalog, v components.TicketFormValues,
-	surgery *store.Surgery, validate bool, nt *store.NewTicket) {
-	errs := &props.Errors
-	pavilion, pErr := h.parsePavilionEnd(v)
-	switch {
-	case pErr != nil && validate:
-		field := "fecha_pabellon"
-		var ie *fpa.InputError
-		if errors.As(pErr, &ie) && ie.Field == fpa.FieldTime {
-			field = "hora_pabellon"
-		}
-		errs.Add(field, pErr.Error())
-	case pErr == nil:
-		nt.PavilionEnd = pavilion
-	}
+// the preview box, or the hint of what it still needs.
+func (h *Handler) ticketPreview(props *components.TicketFormProps, cat *store.ClinicCatalog, f forms.Ticket, surgery *store.Surgery) {
+	pavilion, pErr := f.PavilionEnd(h.now())
 	switch {
 	case surgery == nil:
 		props.PreviewHint = msgPreviewNeedsSurgery
 	case pErr != nil:
 		props.PreviewHint = msgPreviewNeedsPavilion
-		if v.PavilionDate != "" && v.PavilionTime != "" {
+		if f.PavilionDate != "" && f.PavilionTime != "" {
 			props.PreviewHint = pErr.Error()
 		}
 	default:
 		res, err := cat.ComputeFPA(surgery.ID, pavilion)
 		if err != nil {
 			// The catalog offered the surgery, so only the engine refuses here (no block left).
-			props.PreviewHint = err.Error()
 			var ie *fpa.InputError
+			props.PreviewHint = err.Error()
 			if errors.As(err, &ie) {
 				props.PreviewHint = ie.Msg
 			}
 			return
 		}
-		props.Preview = buildPreview(res, *surgery, v.Block)
-		for _, b := range props.Preview.Choices {
-			if b.Selected {
-				nt.BlockStart, _ = strconv.Atoi(b.Start)
-			}
-		}
-		if validate && v.Block != "" && !blockOffered(props.Preview.Choices, v.Block) {
-			errs.Add("bloque", msgBlockNotOffered)
-		}
+		props.Preview = buildPreview(res, *surgery, f.Block)
 	}
-}
-
-// ticketFieldOrder is the order of the form, which the error summary follows.
-var ticketFieldOrder = []string{"rut", "nombres", "apellido_paterno", "apellido_materno", "edad", "sexo",
-	"especialidad", "cirugia", "medico", "fecha_pabellon", "hora_pabellon", "bloque", "habitacion", "cama", "ubicacion", "episodio"}
-
-func sortErrors(errs components.Errors) components.Errors {
-	out := make(components.Errors, 0, len(errs))
-	for _, f := range ticketFieldOrder {
-		if m := errs.For(f); m != "" {
-			out = append(out, components.FormError{Field: f, Msg: m})
-		}
-	}
-	// A field the order does not know keeps its message, after the others.
-	for _, e := range errs {
-		if !slices.Contains(ticketFieldOrder, e.Field) {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // fillKnownPatient completes the fields the nurse left empty with what the clinic knows.
@@ -381,18 +254,6 @@ func fillKnownPatient(v *components.TicketFormValues, p store.Patient) bool {
 	}
 	set(&v.Sex, p.Sex)
 	return filled
-}
-
-// parsePavilionEnd reads the pavilion end and checks RULES §2's ±30 days window.
-func (h *Handler) parsePavilionEnd(v components.TicketFormValues) (time.Time, error) {
-	t, err := fpa.ParseWallTime(v.PavilionDate, v.PavilionTime)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if err := fpa.ValidatePavilionEnd(t, h.now()); err != nil {
-		return time.Time{}, err
-	}
-	return t, nil
 }
 
 func buildPreview(res fpa.Result, s store.Surgery, chosen string) *components.FPAPreview {
@@ -427,54 +288,4 @@ func buildPreview(res fpa.Result, s store.Surgery, chosen string) *components.FP
 func mustHours(s string) float64 {
 	h, _ := strconv.ParseFloat(s, 64) // the database's numeric text always parses
 	return h
-}
-
-func blockOffered(choices []components.BlockOption, start string) bool {
-	for _, b := range choices {
-		if b.Start == start {
-			return true
-		}
-	}
-	return false
-}
-
-// Text limits of RULES §8b, matching the schema's CHECKs.
-const (
-	maxName         = 100
-	maxLocationText = 40
-	maxNote         = 1000 // justifications, annulment and revert notes
-)
-
-// nameText checks a person's name (RULES §8b): required unless missing is "", at most 100
-// characters, letters and the few signs names use.
-func nameText(errs *components.Errors, field, v, missing, tooLong string) string {
-	switch {
-	case v == "" && missing != "":
-		errs.Add(field, missing)
-	case utf8.RuneCountInString(v) > maxName:
-		errs.Add(field, tooLong)
-	case !isName(v):
-		errs.Add(field, msgNameCharacters)
-	}
-	return v
-}
-
-// optionalText checks a free one-line text of at most max printable characters.
-func optionalText(errs *components.Errors, field, v string, max int, tooLong string) string {
-	switch {
-	case utf8.RuneCountInString(v) > max:
-		errs.Add(field, tooLong)
-	case !isPrintable(v):
-		errs.Add(field, msgBadCharacters)
-	}
-	return v
-}
-
-// locationTexts checks room, bed, location and episode id (RULES §8b: 1–40 printable
-// characters when given), with the field ids both forms use.
-func locationTexts(errs *components.Errors, room, bed, location, episode string) (string, string, string, string) {
-	return optionalText(errs, "habitacion", room, maxLocationText, fmt.Sprintf(msgTooLong, "La habitación", maxLocationText)),
-		optionalText(errs, "cama", bed, maxLocationText, fmt.Sprintf(msgTooLong, "La cama", maxLocationText)),
-		optionalText(errs, "ubicacion", location, maxLocationText, fmt.Sprintf(msgTooLong, "La ubicación", maxLocationText)),
-		optionalText(errs, "episodio", episode, maxLocationText, fmt.Sprintf(msgTooLong, "El ID del episodio", maxLocationText))
 }

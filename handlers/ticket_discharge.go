@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/forms"
 	"github.com/redsalud/ticket-home/fpa"
 	"github.com/redsalud/ticket-home/store"
 )
@@ -21,21 +22,11 @@ func (h *Handler) recordDischarge(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var errs components.Errors
-	date := formText(c, &errs, "fecha", "alta_fecha")
-	clock := formText(c, &errs, "hora", "alta_hora")
-	d, perr := fpa.ParseWallTime(date, clock)
-	if perr != nil {
-		field := "alta_fecha"
-		var ie *fpa.InputError
-		if errors.As(perr, &ie) && ie.Field == fpa.FieldTime {
-			field = "alta_hora"
-		}
-		errs.Add(field, perr.Error())
-	}
-	sub := submitted{form: formDischarge, values: map[string]string{"fecha": date, "hora": clock},
+	f := forms.ReadDischarge(c)
+	d, errs := f.Validate()
+	sub := submitted{form: formDischarge, values: f.Values(),
 		typed: func(*components.TicketPageProps) []components.ConflictRow {
-			return []components.ConflictRow{{Label: "Alta", Current: "—", Typed: date + " " + clock}}
+			return []components.ConflictRow{{Label: "Alta", Current: "—", Typed: f.Date + " " + f.Time}}
 		}}
 	if len(errs) > 0 {
 		return h.invalid(c, id, sub, errs)

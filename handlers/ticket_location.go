@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/forms"
 	"github.com/redsalud/ticket-home/store"
 )
 
@@ -48,12 +49,7 @@ func (h *Handler) editLocation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var errs components.Errors
-	in := store.LocationInput{
-		Room: formText(c, &errs, "habitacion", "habitacion"), Bed: formText(c, &errs, "cama", "cama"),
-		Location: formText(c, &errs, "ubicacion", "ubicacion"), EpisodeID: formText(c, &errs, "episodio", "episodio"),
-	}
-	locationTexts(&errs, in.Room, in.Bed, in.Location, in.EpisodeID)
+	in, errs := forms.ReadLocation(c).Validate()
 	status := fiber.StatusUnprocessableEntity
 	var refused error
 	var cur store.Ticket

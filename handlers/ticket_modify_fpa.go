@@ -2,61 +2,15 @@ package handlers
 
 import (
 	"errors"
-	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/forms"
 	"github.com/redsalud/ticket-home/fpa"
 	"github.com/redsalud/ticket-home/store"
 )
-
-// readModifyForm copies the modification form; errs holds the fields whose characters RULES
-// §8b refuses.
-func readModifyForm(c *fiber.Ctx) (components.ModifyForm, components.Errors) {
-	var errs components.Errors
-	return components.ModifyForm{
-		Date:          formText(c, &errs, "fecha", "fpa_fecha"),
-		Block:         formText(c, &errs, "bloque", "fpa_bloque"),
-		Reason:        formText(c, &errs, "razon", "fpa_razon"),
-		Justification: formNote(c, &errs, "justificacion", "fpa_justificacion"),
-	}, errs
-}
-
-// parseModify validates the form after the input problems already found; it returns the input
-// and the field problems.
-func parseModify(f components.ModifyForm, errs components.Errors, requireAll bool) (store.ModifyInput, components.Errors) {
-	var in store.ModifyInput
-	errs = slices.Clone(errs)
-	d, err := fpa.ParseDate(f.Date)
-	if err != nil {
-		errs.Add("fpa_fecha", err.Error())
-	}
-	in.Date = d
-	if b, err := strconv.Atoi(f.Block); err != nil {
-		errs.Add("fpa_bloque", msgBlockRequired)
-	} else {
-		in.BlockStart = b
-	}
-	if !requireAll {
-		return in, errs
-	}
-	if id, ok := formID(f.Reason); !ok {
-		errs.Add("fpa_razon", msgReasonRequired)
-	} else {
-		in.ReasonID = id
-	}
-	switch n := utf8.RuneCountInString(f.Justification); {
-	case n == 0:
-		errs.Add("fpa_justificacion", msgJustificationMissing)
-	case n > maxNote:
-		errs.Add("fpa_justificacion", msgJustificationLong)
-	}
-	in.Justification = f.Justification
-	return in, errs
-}
 
 // modifyPreviewOf describes current → new for the form.
 func modifyPreviewOf(t store.Ticket, slot fpa.Slot) *components.ModifyPreview {
@@ -86,7 +40,7 @@ func modifyFieldError(err error, errs *components.Errors) bool {
 	case errors.Is(err, store.ErrSameFPA):
 		errs.Add("fpa_bloque", msgSameFPA)
 	case errors.Is(err, store.ErrReasonUnavailable):
-		errs.Add("fpa_razon", msgReasonRequired)
+		errs.Add("fpa_razon", forms.MsgReasonRequired)
 	default:
 		return false
 	}
@@ -100,8 +54,8 @@ func (h *Handler) previewModifyFPA(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form, inputErrs := readModifyForm(c)
-	in, errs := parseModify(form, inputErrs, false)
+	form, inputErrs := forms.ReadModify(c)
+	in, errs := forms.ValidateModify(form, inputErrs, false)
 	if len(errs) > 0 {
 		// Nothing to compute yet; the ticket must still be one this user may see.
 		if _, err := h.store.Ticket(c.UserContext(), state(c).principal, id); err != nil {
@@ -130,9 +84,9 @@ func (h *Handler) modifyFPA(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form, inputErrs := readModifyForm(c)
-	preview := bodyValue(c, "accion") == "vista"
-	in, errs := parseModify(form, inputErrs, !preview)
+	form, inputErrs := forms.ReadModify(c)
+	preview := forms.Body(c, "accion") == "vista"
+	in, errs := forms.ValidateModify(form, inputErrs, !preview)
 	if !preview && len(errs) == 0 {
 		done, err := h.store.ModifyFPA(c.UserContext(), state(c).principal, ch, in, h.now())
 		handled, herr := h.changed(c, id, done, err, msgFPAModified, submitted{form: formModify,
@@ -172,7 +126,7 @@ func (h *Handler) keepModify(c *fiber.Ctx, props *components.TicketPageProps, fo
 	if !props.Can.Modify || len(errs) > 0 {
 		return
 	}
-	if pin, perrs := parseModify(form, inputErrs, false); len(perrs) == 0 {
+	if pin, perrs := forms.ValidateModify(form, inputErrs, false); len(perrs) == 0 {
 		if cur, slot, perr := h.store.PreviewModification(c.UserContext(), state(c).principal, props.T.ID, pin); perr == nil {
 			props.Modify.Preview = modifyPreviewOf(cur, slot)
 		}

@@ -156,6 +156,14 @@ func (t *Tx) ClinicCatalog(ctx context.Context, id int64) (*ClinicCatalog, error
 	return cc, nil
 }
 
+// NewClinicCatalog makes a clinic's catalog from its rows (the store reads them; a test may
+// write them).
+func NewClinicCatalog(clinic Clinic, version int64, cat Catalog) *ClinicCatalog {
+	cc := &ClinicCatalog{Clinic: clinic, Version: version, Catalog: cat}
+	cc.derive()
+	return cc
+}
+
 func (cc *ClinicCatalog) derive() {
 	cc.blocks = make([]fpa.Block, len(cc.Catalog.Blocks))
 	for i, b := range cc.Catalog.Blocks {

@@ -1,4 +1,8 @@
-package handlers
+// Package forms reads and validates what users submit: one type per form, read from a POSTed
+// body (never from a URL) and validated into what the store takes, every problem a Spanish
+// message at its field. Reading needs the request; validating does not, so each form is
+// tested as a table of values (forms_test.go).
+package forms
 
 import (
 	"strconv"
@@ -35,10 +39,10 @@ func refusedRune(r rune, multiline bool) bool {
 	return unicode.IsControl(r)
 }
 
-// cleanText trims raw and checks it; ok is false when anything was refused, and the value is
+// Clean trims raw and checks it; ok is false when anything was refused, and the value is
 // then what to show again (refused parts as U+FFFD). Surrounding spaces are trimmed; inner
 // runs of spaces are kept.
-func cleanText(raw string, multiline bool) (value string, ok bool) {
+func Clean(raw string, multiline bool) (value string, ok bool) {
 	if multiline {
 		raw = strings.ReplaceAll(raw, "\r\n", "\n")
 		raw = strings.ReplaceAll(raw, "\r", "\n")
@@ -59,9 +63,9 @@ func cleanText(raw string, multiline bool) (value string, ok bool) {
 	return strings.TrimSpace(b.String()), ok
 }
 
-// bodyValue is a field of a POSTed form: from the body only, never from the query string (a
+// Body is a field of a POSTed form: from the body only, never from the query string (a
 // link must not be able to stand in for a form, least of all for its CSRF token).
-func bodyValue(c *fiber.Ctx, key string) string {
+func Body(c *fiber.Ctx, key string) string {
 	if v := c.Request().PostArgs().Peek(key); v != nil {
 		return string(v)
 	}
@@ -73,37 +77,37 @@ func bodyValue(c *fiber.Ctx, key string) string {
 	return ""
 }
 
-// formText reads a one-line field of a POSTed form into a copy checked by cleanText; a
-// refused value puts msgBadCharacters on field (first, so it is the message shown).
-func formText(c *fiber.Ctx, errs *components.Errors, key, field string) string {
-	v, ok := cleanText(bodyValue(c, key), false)
+// Text reads a one-line field of a POSTed form into a copy checked by Clean; a
+// refused value puts MsgBadCharacters on field (first, so it is the message shown).
+func Text(c *fiber.Ctx, errs *components.Errors, key, field string) string {
+	v, ok := Clean(Body(c, key), false)
 	if !ok {
-		errs.Add(field, msgBadCharacters)
+		errs.Add(field, MsgBadCharacters)
 	}
 	return v
 }
 
-// formNote is formText for a multi-line note, where line breaks are allowed.
-func formNote(c *fiber.Ctx, errs *components.Errors, key, field string) string {
-	v, ok := cleanText(bodyValue(c, key), true)
+// Note is Text for a multi-line note, where line breaks are allowed.
+func Note(c *fiber.Ctx, errs *components.Errors, key, field string) string {
+	v, ok := Clean(Body(c, key), true)
 	if !ok {
-		errs.Add(field, msgBadCharacters)
+		errs.Add(field, MsgBadCharacters)
 	}
 	return v
 }
 
-// queryText is formText for a GET form's field (the board's filters).
-func queryText(c *fiber.Ctx, errs *components.Errors, key, field string) string {
-	v, ok := cleanText(string(c.Request().URI().QueryArgs().Peek(key)), false)
+// QueryText is Text for a GET form's field (the board's filters).
+func QueryText(c *fiber.Ctx, errs *components.Errors, key, field string) string {
+	v, ok := Clean(string(c.Request().URI().QueryArgs().Peek(key)), false)
 	if !ok {
-		errs.Add(field, msgBadCharacters)
+		errs.Add(field, MsgBadCharacters)
 	}
 	return v
 }
 
-// isName reports whether s is a person's name as RULES §8b allows: letters of any language
+// IsName reports whether s is a person's name as RULES §8b allows: letters of any language
 // (with their combining accents), spaces, apostrophes, hyphens and dots.
-func isName(s string) bool {
+func IsName(s string) bool {
 	for _, r := range s {
 		switch {
 		case unicode.IsLetter(r), unicode.Is(unicode.Mn, r), unicode.Is(unicode.Mc, r):
@@ -115,8 +119,8 @@ func isName(s string) bool {
 	return true
 }
 
-// isPrintable reports whether s has only printable characters (bed, room, location, episode).
-func isPrintable(s string) bool {
+// IsPrintable reports whether s has only printable characters (bed, room, location, episode).
+func IsPrintable(s string) bool {
 	for _, r := range s {
 		if !unicode.IsPrint(r) {
 			return false
@@ -125,19 +129,19 @@ func isPrintable(s string) bool {
 	return true
 }
 
-// formVersion reads the version a ticket form carries. Anything but a number the database can
+// Version reads the version a ticket form carries. Anything but a number the database can
 // hold is not a form this application produced: a 400, never a 500 from the database.
-func formVersion(c *fiber.Ctx) (int, error) {
-	v, err := strconv.ParseInt(strings.TrimSpace(bodyValue(c, "version")), 10, 32)
+func Version(c *fiber.Ctx) (int, error) {
+	v, err := strconv.ParseInt(strings.TrimSpace(Body(c, "version")), 10, 32)
 	if err != nil || v < 1 {
 		return 0, fiber.ErrBadRequest
 	}
 	return int(v), nil
 }
 
-// formID reads a positive database id (bigint); ok is false for anything else, out-of-range
+// ID reads a positive database id (bigint); ok is false for anything else, out-of-range
 // numbers included.
-func formID(s string) (int64, bool) {
+func ID(s string) (int64, bool) {
 	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	return id, err == nil && id > 0
 }

@@ -1,0 +1,42 @@
+package forms
+
+import (
+	"fmt"
+
+	"github.com/redsalud/ticket-home/fpa"
+)
+
+// The messages of field problems, in Spanish as users read them.
+const (
+	MsgBadCharacters        = "Contiene caracteres no permitidos."
+	MsgNameCharacters       = "Use solo letras, espacios, apóstrofos, guiones y puntos."
+	MsgFirstNamesRequired   = "Ingrese los nombres del paciente."
+	MsgLastNameRequired     = "Ingrese el apellido paterno del paciente."
+	MsgAge                  = "La edad debe ser un número entero entre 0 y 130."
+	MsgSex                  = "Elija Femenino, Masculino u Otro."
+	MsgSurgeryRequired      = "Elija la cirugía."
+	MsgSurgeryUnavailable   = "La cirugía elegida no está disponible en esta clínica. Elija otra."
+	MsgDoctorUnavailable    = "El médico elegido no está disponible en esta clínica. Elija otro."
+	MsgBlockNotOffered      = "El rango horario elegido no está disponible para esta FPA. Elija uno de la lista."
+	MsgBlockRequired        = "Elija el rango horario de alta."
+	MsgReasonRequired       = "Elija una razón de la lista."
+	MsgJustificationMissing = "Escriba la justificación del cambio."
+	MsgNoteRequired         = "Escriba el motivo."
+	MsgLoginMissing         = "Ingrese su usuario y su contraseña."
+	MsgLoginBadCharacters   = "El usuario contiene caracteres no permitidos."
+	msgTooLong              = "%s no puede superar %d caracteres."
+)
+
+// Messages of texts over their limits.
+var (
+	MsgFirstNamesTooLong = fmt.Sprintf("Los nombres no pueden superar %d caracteres.", MaxName)
+	MsgLastNameTooLong   = fmt.Sprintf("El apellido no puede superar %d caracteres.", MaxName)
+	MsgJustificationLong = fmt.Sprintf("La justificación no puede superar %d caracteres.", MaxNote)
+	MsgNoteLong          = fmt.Sprintf("La nota no puede superar %d caracteres.", MaxNote)
+	MsgSearchTooLong     = TooLong("La búsqueda", MaxSearch)
+	// MsgLimitReached says the ticket already had every modification RULES §4 allows.
+	MsgLimitReached = fmt.Sprintf("Se alcanzó el límite de %d modificaciones de FPA.", fpa.MaxModifications)
+)
+
+// TooLong says what (capitalised, with its article: "La cama") is over max characters.
+func TooLong(what string, max int) string { return fmt.Sprintf(msgTooLong, what, max) }
