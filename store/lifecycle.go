@@ -176,7 +176,7 @@ type ModifyInput struct {
 }
 
 const (
-	modifyFPASQL    = `
+	modifyFPASQL = `
 WITH old AS (
     SELECT id, fpa_at, fpa_block_start, fpa_block_end FROM tickets WHERE id = $1 FOR UPDATE
 )

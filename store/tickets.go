@@ -34,11 +34,11 @@ type Ticket struct {
 	CriticalHours int    `db:"critical_hours"`
 	WarningHours  int    `db:"warning_hours"`
 
-	ID                int64  `db:"id"`
-	Code              string `db:"code"`
+	ID                int64      `db:"id"`
+	Code              string     `db:"code"`
 	Status            fpa.Stored `db:"status"`
-	Version           int    `db:"version"`
-	ModificationCount int    `db:"modification_count"`
+	Version           int        `db:"version"`
+	ModificationCount int        `db:"modification_count"`
 
 	PatientID      int64         `db:"patient_id"`
 	RUT            string        `db:"rut"`
