@@ -1,6 +1,11 @@
 package components
 
-import "github.com/a-h/templ"
+import (
+	"strconv"
+
+	"github.com/a-h/templ"
+	"github.com/redsalud/ticket-home/store"
+)
 
 // FormError is one problem of a submitted form, in the order the summary lists them.
 type FormError struct {
@@ -54,6 +59,9 @@ func (f Field) inputType() string {
 	}
 	return "text"
 }
+
+// maxLocation is the maxlength of room, bed, location and episode inputs.
+var maxLocation = strconv.Itoa(store.MaxLocationText)
 
 // describedBy joins the hint and error ids that describe a field.
 func (f Field) describedBy() string {

@@ -171,15 +171,15 @@ func LocationForm(p LocationProps) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if p.Can.EditLocation {
-			templ_7745c5c3_Err = TextField(Field{ID: "habitacion", Label: "Habitación", Value: p.Room, Error: p.Errors.For("habitacion"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": "40"}}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField(Field{ID: "habitacion", Label: "Habitación", Value: p.Room, Error: p.Errors.For("habitacion"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": maxLocation}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextField(Field{ID: "cama", Label: "Cama", Value: p.Bed, Error: p.Errors.For("cama"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": "40"}}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField(Field{ID: "cama", Label: "Cama", Value: p.Bed, Error: p.Errors.For("cama"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": maxLocation}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextField(Field{ID: "ubicacion", Label: "Ubicación", Value: p.Location, Error: p.Errors.For("ubicacion"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": "40"}}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField(Field{ID: "ubicacion", Label: "Ubicación", Value: p.Location, Error: p.Errors.For("ubicacion"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": maxLocation}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -267,7 +267,7 @@ func LocationForm(p LocationProps) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = TextField(Field{ID: "episodio", Label: "ID del episodio", Value: p.Episode, Error: p.Errors.For("episodio"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": "40"}}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextField(Field{ID: "episodio", Label: "ID del episodio", Value: p.Episode, Error: p.Errors.For("episodio"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": maxLocation}}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -532,15 +532,15 @@ func LocationInline(p LocationProps, slot string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if p.Can.EditLocation {
-			templ_7745c5c3_Err = TextField(Field{ID: "habitacion-" + slot + strconv.FormatInt(p.T.ID, 10), Name: "habitacion", Label: "Habitación", Value: p.Room, Error: p.Errors.For("habitacion"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": "40"}}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField(Field{ID: "habitacion-" + slot + strconv.FormatInt(p.T.ID, 10), Name: "habitacion", Label: "Habitación", Value: p.Room, Error: p.Errors.For("habitacion"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": maxLocation}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextField(Field{ID: "cama-" + slot + strconv.FormatInt(p.T.ID, 10), Name: "cama", Label: "Cama", Value: p.Bed, Error: p.Errors.For("cama"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": "40"}}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField(Field{ID: "cama-" + slot + strconv.FormatInt(p.T.ID, 10), Name: "cama", Label: "Cama", Value: p.Bed, Error: p.Errors.For("cama"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": maxLocation}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextField(Field{ID: "ubicacion-" + slot + strconv.FormatInt(p.T.ID, 10), Name: "ubicacion", Label: "Ubicación", Value: p.Location, Error: p.Errors.For("ubicacion"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": "40"}}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField(Field{ID: "ubicacion-" + slot + strconv.FormatInt(p.T.ID, 10), Name: "ubicacion", Label: "Ubicación", Value: p.Location, Error: p.Errors.For("ubicacion"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": maxLocation}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -589,7 +589,7 @@ func LocationInline(p LocationProps, slot string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = TextField(Field{ID: "episodio-" + slot + strconv.FormatInt(p.T.ID, 10), Name: "episodio", Label: "ID del episodio", Value: p.Episode, Error: p.Errors.For("episodio"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": "40"}}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextField(Field{ID: "episodio-" + slot + strconv.FormatInt(p.T.ID, 10), Name: "episodio", Label: "ID del episodio", Value: p.Episode, Error: p.Errors.For("episodio"), Optional: true, Attrs: templ.Attributes{"autocomplete": "off", "maxlength": maxLocation}}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -15,12 +15,12 @@ import (
 	"github.com/redsalud/ticket-home/store"
 )
 
-// Text limits of RULES §8b, matching the schema's CHECKs.
+// Limits of what forms accept: the texts' are the schema's (store.MaxName…).
 const (
-	MaxName         = 100  // patients' names
-	MaxLocationText = 40   // room, bed, location, episode id
-	MaxNote         = 1000 // justifications, annulment and revert notes
-	MaxSearch       = 100  // the board's search
+	MaxName         = store.MaxName
+	MaxLocationText = store.MaxLocationText
+	MaxNote         = store.MaxNote
+	MaxSearch       = 100 // the board's search
 	MaxAge          = 130
 )
 

@@ -12,9 +12,6 @@ import (
 // who names another clinic in ?clinica= still sees only their own (resolvePrincipal ignores it).
 func (h *Handler) showCatalog(c *fiber.Ctx) error {
 	st := state(c)
-	if err := takeFlash(c); err != nil {
-		return err
-	}
 	p := st.principal
 	cat, err := h.store.Catalog(c.UserContext(), p)
 	if err != nil {

@@ -437,6 +437,7 @@ func (h *Handler) resolvePrincipal(c *fiber.Ctx) error {
 	}
 	st.principal = p
 	st.signedIn = true
+	takeFlash(c)
 	err := c.Next()
 	if errors.Is(err, store.ErrPrincipalChanged) {
 		return h.principalChanged(c)
@@ -512,13 +513,16 @@ func (h *Handler) require(capability func(store.Principal) bool) fiber.Handler {
 	}
 }
 
-// takeFlash moves a one-time status message from the session into the page.
-func takeFlash(c *fiber.Ctx) error {
+// takeFlash moves a one-time status message from the session into the page: on the next
+// whole page (a GET that is not an htmx fragment), whichever it is.
+func takeFlash(c *fiber.Ctx) {
+	if c.Method() != fiber.MethodGet || isFragmentRequest(c) {
+		return
+	}
 	st := state(c)
 	if f, _ := st.sess.Get(sessFlash).(string); f != "" {
 		st.flash = f
 		st.sess.Delete(sessFlash)
-		state(c).dirty = true
+		st.dirty = true
 	}
-	return nil
 }

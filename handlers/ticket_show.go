@@ -24,9 +24,6 @@ func (h *Handler) showTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := takeFlash(c); err != nil {
-		return err
-	}
 	pg, err := h.store.TicketPage(c.UserContext(), state(c).principal, id, true)
 	if err != nil {
 		return err

@@ -145,12 +145,21 @@ func TestClinicCatalog_EveryInstanceSeesAnAdminsChange(t *testing.T) {
 	}
 }
 
-// The limit of modifications is defined once in Go (fpa.MaxModifications); the schema's
-// CHECKs guard the same number underneath.
-func TestModificationLimit_SchemaAgreesWithTheRule(t *testing.T) {
+// The limits are defined once in Go (fpa.MaxModifications, store.MaxName…); the schema's
+// CHECKs guard the same numbers underneath.
+func TestLimits_SchemaAgreesWithTheRules(t *testing.T) {
 	want := map[string]string{
-		"tickets_modification_count_check": fmt.Sprintf("(modification_count <= %d)", fpa.MaxModifications),
-		"fpa_modifications_seq_check":      fmt.Sprintf("(seq <= %d)", fpa.MaxModifications),
+		"tickets_modification_count_check":      fmt.Sprintf("(modification_count <= %d)", fpa.MaxModifications),
+		"fpa_modifications_seq_check":           fmt.Sprintf("(seq <= %d)", fpa.MaxModifications),
+		"patients_first_names_check":            fmt.Sprintf("<= %d)", store.MaxName),
+		"patients_last_name_father_check":       fmt.Sprintf("<= %d)", store.MaxName),
+		"patients_last_name_mother_check":       fmt.Sprintf("<= %d)", store.MaxName),
+		"tickets_room_check":                    fmt.Sprintf("<= %d)", store.MaxLocationText),
+		"tickets_bed_check":                     fmt.Sprintf("<= %d)", store.MaxLocationText),
+		"tickets_location_check":                fmt.Sprintf("<= %d)", store.MaxLocationText),
+		"tickets_episode_id_check":              fmt.Sprintf("<= %d)", store.MaxLocationText),
+		"tickets_annul_note_check":              fmt.Sprintf("<= %d)", store.MaxNote),
+		"fpa_modifications_justification_check": fmt.Sprintf("<= %d)", store.MaxNote),
 	}
 	for name, clause := range want {
 		var def string
