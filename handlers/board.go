@@ -78,6 +78,7 @@ func boardPageNumber(c *fiber.Ctx) int {
 // except the search text, which lives in the session; an htmx request (the minute refresh, a
 // chip, a page) gets only the results.
 func (h *Handler) showBoard(c *fiber.Ctx) error {
+	takeFlash(c)
 	var errs components.Errors
 	fv := readBoardFilters(c.Request().URI().QueryArgs(), &errs)
 	fv.Query, _ = state(c).sess.Get(sessBoardQuery).(string)

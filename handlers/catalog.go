@@ -11,6 +11,7 @@ import (
 // showCatalog renders the read-only master data of the principal's clinic. A non-superuser
 // who names another clinic in ?clinica= still sees only their own (resolvePrincipal ignores it).
 func (h *Handler) showCatalog(c *fiber.Ctx) error {
+	takeFlash(c)
 	st := state(c)
 	p := st.principal
 	cat, err := h.store.Catalog(c.UserContext(), p)

@@ -437,7 +437,6 @@ func (h *Handler) resolvePrincipal(c *fiber.Ctx) error {
 	}
 	st.principal = p
 	st.signedIn = true
-	takeFlash(c)
 	err := c.Next()
 	if errors.Is(err, store.ErrPrincipalChanged) {
 		return h.principalChanged(c)
@@ -513,12 +512,10 @@ func (h *Handler) require(capability func(store.Principal) bool) fiber.Handler {
 	}
 }
 
-// takeFlash moves a one-time status message from the session into the page: on the next
-// whole page (a GET that is not an htmx fragment), whichever it is.
+// takeFlash moves a one-time status message from the session into the page. The pages a
+// change redirects to call it (the board, a ticket, the catalog), also when htmx follows the
+// redirect.
 func takeFlash(c *fiber.Ctx) {
-	if c.Method() != fiber.MethodGet || isFragmentRequest(c) {
-		return
-	}
 	st := state(c)
 	if f, _ := st.sess.Get(sessFlash).(string); f != "" {
 		st.flash = f

@@ -20,6 +20,7 @@ func ticketID(c *fiber.Ctx) (int64, error) {
 // showTicket renders everything about a ticket; the view is audited. Another clinic's
 // ticket answers 404.
 func (h *Handler) showTicket(c *fiber.Ctx) error {
+	takeFlash(c)
 	id, err := ticketID(c)
 	if err != nil {
 		return err
