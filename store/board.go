@@ -217,7 +217,7 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 			State string `db:"state"`
 			N     int    `db:"n"`
 		}
-		if err := tx.tx.SelectContext(ctx, &rows, counts.SQL, counts.Args...); err != nil {
+		if err := tx.sel(ctx, &rows, counts.SQL, counts.Args...); err != nil {
 			return fmt.Errorf("counts: %w", err)
 		}
 		for _, r := range rows {
@@ -234,7 +234,7 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 			g.Page = out.Page
 			list, _ = boardQueries(p, g, now)
 		}
-		if err := tx.tx.SelectContext(ctx, &out.Tickets, list.SQL, list.Args...); err != nil {
+		if err := tx.sel(ctx, &out.Tickets, list.SQL, list.Args...); err != nil {
 			return fmt.Errorf("list: %w", err)
 		}
 		if !f.Options {

@@ -60,7 +60,7 @@ func (s *Store) TicketForm(ctx context.Context, p Principal, clinicID int64, rut
 			TicketID   int64  `db:"ticket_id"`
 			TicketCode string `db:"ticket_code"`
 		}
-		switch err := tx.tx.GetContext(ctx, &row, patientWithTicketSQL, clinicID, rut); {
+		switch err := tx.get(ctx, &row, patientWithTicketSQL, clinicID, rut); {
 		case errors.Is(err, sql.ErrNoRows):
 			return nil
 		case err != nil:

@@ -21,6 +21,8 @@ type Store struct {
 	opts Options
 	// catalogs caches each clinic's master data (ClinicCatalog).
 	catalogs catalogCache
+	// prepared are the pages' statements, prepared (prepared.go); read-only once open.
+	prepared map[string]*sqlx.Stmt
 }
 
 // Open connects to PostgreSQL with a pool sized and bounded by o: every statement has the
@@ -46,7 +48,9 @@ func Open(ctx context.Context, databaseURL string, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: ping: %w", err)
 	}
-	return &Store{db: db, opts: o}, nil
+	s := &Store{db: db, opts: o}
+	s.prepareHot(pctx)
+	return s, nil
 }
 
 // Close releases the pool.

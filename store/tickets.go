@@ -156,7 +156,7 @@ func (s *Store) TicketPage(ctx context.Context, p Principal, id int64, audit boo
 		if pg.Ticket, err = tx.ticket(ctx, id); err != nil {
 			return err
 		}
-		if err := tx.tx.SelectContext(ctx, &pg.Modifications, modificationsSQL, id, p.AllClinics, p.ClinicID); err != nil {
+		if err := tx.sel(ctx, &pg.Modifications, modificationsSQL, id, p.AllClinics, p.ClinicID); err != nil {
 			return fmt.Errorf("store: modifications: %w", err)
 		}
 		if pg.Catalog, err = tx.ClinicCatalog(ctx, pg.Ticket.ClinicID); err != nil {
@@ -197,7 +197,7 @@ WHERE t.id = $1 AND ($2 OR t.clinic_id = $3)`
 // again underneath).
 func (t *Tx) ticket(ctx context.Context, id int64) (Ticket, error) {
 	var tk Ticket
-	if err := t.tx.GetContext(ctx, &tk, ticketByIDSQL, id, t.p.AllClinics, t.p.ClinicID); err != nil {
+	if err := t.get(ctx, &tk, ticketByIDSQL, id, t.p.AllClinics, t.p.ClinicID); err != nil {
 		return Ticket{}, notFound(err, "store: ticket")
 	}
 	return tk, nil

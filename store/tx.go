@@ -130,7 +130,7 @@ func (t *Tx) enter(ctx context.Context) error {
 	if p.AllClinics {
 		clinic = 0
 	}
-	err := t.tx.QueryRowxContext(ctx, enterSQL, p.UserID, p.UserVersion, clinic, p.ClinicVersion).Scan(&t.catalogVersion)
+	err := t.get(ctx, &t.catalogVersion, enterSQL, p.UserID, p.UserVersion, clinic, p.ClinicVersion)
 	var pe *pq.Error
 	if errors.As(err, &pe) && pe.Code == "TH001" {
 		return ErrPrincipalChanged
@@ -165,7 +165,7 @@ func (t *Tx) Audit(ctx context.Context, clinicID int64, action, entity string, e
 	if entityID != 0 {
 		eid = entityID
 	}
-	if _, err := t.tx.ExecContext(ctx, insertActionAuditSQL, uid, cid, action, entity, eid, string(b), t.requestID); err != nil {
+	if _, err := t.exec(ctx, insertActionAuditSQL, uid, cid, action, entity, eid, string(b), t.requestID); err != nil {
 		return fmt.Errorf("store: audit %s: %w", action, asConstraint(err))
 	}
 	return nil
