@@ -62,8 +62,9 @@ func (v TicketView) StateText() string {
 // MaxMods is the limit of FPA modifications per ticket as text (RULES §4).
 var MaxMods = strconv.Itoa(fpa.MaxModifications)
 
-// StateKey names the state's colour: the urgency of a Vigente ticket, else the state
-// ("critico", "vencido", "programado"…). The text always says the same (never colour alone).
+// StateKey names the state's colour (data-st in input.css): the urgency of a Vigente ticket,
+// else the state ("critico", "vencido", "programado"…). The text always says the same (never
+// colour alone).
 func (v TicketView) StateKey() string {
 	if v.State == fpa.Vigente {
 		if v.Urgency == fpa.UrgencyNormal || v.Urgency == fpa.UrgencyNone {
@@ -73,9 +74,6 @@ func (v TicketView) StateKey() string {
 	}
 	return v.State.Key()
 }
-
-// StateClass is the badge colour class of the state and urgency (st-* in input.css).
-func (v TicketView) StateClass() string { return "st-" + v.StateKey() }
 
 // Countdown is the server-rendered countdown and what app.js needs to tick it: the instant it
 // counts to (unix ms) and its mode.

@@ -37,7 +37,7 @@ CREATE FUNCTION public.app_clinic_id() RETURNS bigint
 -- Name: app_enter(bigint, bigint, bigint, bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.app_enter(p_user bigint, p_user_version bigint, p_clinic bigint, p_clinic_version bigint) RETURNS bigint
+CREATE FUNCTION public.app_enter(p_user bigint, p_user_version bigint, p_clinic bigint, p_clinic_version bigint, OUT catalog_version bigint, OUT board_version bigint) RETURNS record
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -51,14 +51,17 @@ BEGIN
         RAISE EXCEPTION 'the session''s user changed' USING ERRCODE = 'TH001';
     END IF;
     IF u.role = 'superuser' AND p_clinic = 0 THEN
-        RETURN 0;
+        catalog_version := 0;
+        board_version := 0;
+        RETURN;
     END IF;
     SELECT * INTO c FROM clinics WHERE id = p_clinic;
     IF NOT FOUND OR c.version <> p_clinic_version OR (u.role <> 'superuser' AND NOT c.active) THEN
         RAISE EXCEPTION 'the session''s clinic changed' USING ERRCODE = 'TH001';
     END IF;
     PERFORM set_config('app.all_clinics', 'off', true), set_config('app.clinic_id', p_clinic::text, true);
-    RETURN c.catalog_version;
+    catalog_version := c.catalog_version;
+    board_version := c.board_version;
 END $$;
 
 
@@ -72,6 +75,25 @@ CREATE FUNCTION public.audit_append_only() RETURNS trigger
 BEGIN
     RAISE EXCEPTION 'audit rows are append-only (% on %)', TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+
+--
+-- Name: board_bump_version(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.board_bump_version() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        UPDATE clinics SET board_version = board_version + 1
+        WHERE id IN (SELECT DISTINCT clinic_id FROM old_rows ORDER BY 1);
+    ELSE
+        UPDATE clinics SET board_version = board_version + 1
+        WHERE id IN (SELECT DISTINCT clinic_id FROM new_rows ORDER BY 1);
+    END IF;
+    RETURN NULL;
 END $$;
 
 
@@ -230,6 +252,8 @@ CREATE TABLE public.clinics (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     version bigint DEFAULT 1 NOT NULL,
     catalog_version bigint DEFAULT 1 NOT NULL,
+    board_version bigint DEFAULT 1 NOT NULL,
+    CONSTRAINT clinics_board_version_check CHECK ((board_version >= 1)),
     CONSTRAINT clinics_catalog_version_check CHECK ((catalog_version >= 1)),
     CONSTRAINT clinics_code_check CHECK ((code ~ '^[A-Z]{2,6}$'::text)),
     CONSTRAINT clinics_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 120))),
@@ -1223,6 +1247,13 @@ CREATE TRIGGER login_audit_no_truncate BEFORE TRUNCATE ON public.login_audit FOR
 
 
 --
+-- Name: patients patients_board_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER patients_board_updated AFTER UPDATE ON public.patients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.board_bump_version();
+
+
+--
 -- Name: reasons reasons_catalog_version; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1241,6 +1272,27 @@ CREATE TRIGGER specialties_catalog_version AFTER INSERT OR DELETE OR UPDATE ON p
 --
 
 CREATE TRIGGER surgeries_catalog_version AFTER INSERT OR DELETE OR UPDATE ON public.surgeries FOR EACH ROW EXECUTE FUNCTION public.catalog_bump_version();
+
+
+--
+-- Name: tickets tickets_board_deleted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tickets_board_deleted AFTER DELETE ON public.tickets REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.board_bump_version();
+
+
+--
+-- Name: tickets tickets_board_inserted; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tickets_board_inserted AFTER INSERT ON public.tickets REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.board_bump_version();
+
+
+--
+-- Name: tickets tickets_board_updated; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER tickets_board_updated AFTER UPDATE ON public.tickets REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.board_bump_version();
 
 
 --

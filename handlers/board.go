@@ -197,6 +197,7 @@ func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, err
 		CanCreate: p.CanWrite(),
 	}
 	props.Pages = (res.Total + boardPageSize - 1) / boardPageSize
+	props.Rows = make([]components.TicketView, 0, len(res.Tickets))
 	for _, t := range res.Tickets {
 		props.Rows = append(props.Rows, components.NewTicketView(t, now))
 	}

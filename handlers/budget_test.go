@@ -54,6 +54,7 @@ func TestStatementBudgets(t *testing.T) {
 			defer func() { c.htmx = false }()
 			return c.get("/tablero")
 		}},
+		{"board (history: counted in SQL)", budgetBoard, func() *http.Response { return c.get("/tablero?estado=anulado&estado=de_alta") }},
 		{"ticket page", budgetTicket, func() *http.Response { return c.get(fmt.Sprintf("/tickets/%d", ticket)) }},
 		{"FPA preview (new ticket)", budgetPreview, func() *http.Response {
 			c.htmx = true

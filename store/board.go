@@ -194,8 +194,30 @@ func boardQueries(p Principal, f BoardFilter, now time.Time) (list, counts board
 
 // likeEscape makes % and _ (and the escape character itself) match literally in a LIKE
 // pattern: a search for "50%" finds "50%", not everything.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+func likeEscape(s string) string { return likeEscaper.Replace(s) }
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// boardOptions adds the filters' choices to a page that asks for them.
+func (t *Tx) boardOptions(ctx context.Context, f BoardFilter, out *BoardPage) error {
+	if !f.Options {
+		return nil
+	}
+	if !t.p.AllClinics {
+		cc, err := t.ClinicCatalog(ctx, t.p.ClinicID)
+		if err != nil {
+			return err
+		}
+		out.Specialties, out.Surgeries = cc.specialtyNames, cc.surgeryNames
+		return nil
+	}
+	if err := t.tx.SelectContext(ctx, &out.Specialties, boardSpecialtiesSQL, 0); err != nil {
+		return fmt.Errorf("specialty options: %w", err)
+	}
+	if err := t.tx.SelectContext(ctx, &out.Surgeries, boardSurgeriesSQL, 0); err != nil {
+		return fmt.Errorf("surgery options: %w", err)
+	}
+	return nil
 }
 
 // Board lists the principal's tickets for the nurse board at now.
@@ -212,6 +234,14 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 	}
 	out := BoardPage{Counts: map[string]int{}}
 	err := s.WithTenant(ctx, p, func(tx *Tx) error {
+		if cachedBoard(p, f) {
+			b, err := tx.activeBoard(ctx)
+			if err != nil {
+				return err
+			}
+			out = b.page(f, states, now)
+			return tx.boardOptions(ctx, f, &out)
+		}
 		list, counts := boardQueries(p, f, now)
 		var rows []struct {
 			State string `db:"state"`
@@ -237,24 +267,7 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 		if err := tx.sel(ctx, &out.Tickets, list.SQL, list.Args...); err != nil {
 			return fmt.Errorf("list: %w", err)
 		}
-		if !f.Options {
-			return nil
-		}
-		if !p.AllClinics {
-			cc, err := tx.ClinicCatalog(ctx, p.ClinicID)
-			if err != nil {
-				return err
-			}
-			out.Specialties, out.Surgeries = cc.specialtyNames, cc.surgeryNames
-			return nil
-		}
-		if err := tx.tx.SelectContext(ctx, &out.Specialties, boardSpecialtiesSQL, 0); err != nil {
-			return fmt.Errorf("specialty options: %w", err)
-		}
-		if err := tx.tx.SelectContext(ctx, &out.Surgeries, boardSurgeriesSQL, 0); err != nil {
-			return fmt.Errorf("surgery options: %w", err)
-		}
-		return nil
+		return tx.boardOptions(ctx, f, &out)
 	})
 	if err != nil {
 		return BoardPage{}, fmt.Errorf("store: board: %w", err)

@@ -14,7 +14,9 @@ import (
 
 // TestBoardState_AgreesWithDeriveAtTheBoundaries puts one ticket on the board at every
 // instant where its state changes (a microsecond before, at, after: PostgreSQL keeps
-// microseconds) and checks that the board's SQL files it under the state fpa.Derive gives.
+// microseconds) and checks that the board files it under the state fpa.Derive gives: from
+// the clinic's active tickets in memory (the unfiltered board) and from the board's SQL (a
+// filter that keeps every ticket).
 func TestBoardState_AgreesWithDeriveAtTheBoundaries(t *testing.T) {
 	ctx := context.Background()
 	st, _ := seededStore(t)
@@ -28,14 +30,16 @@ func TestBoardState_AgreesWithDeriveAtTheBoundaries(t *testing.T) {
 	for _, at := range instants {
 		want, _ := tk.State(at)
 		for _, state := range store.ActiveStates {
-			page, err := st.Board(ctx, c.Admin, store.BoardFilter{States: []string{state}}, at)
-			if err != nil {
-				t.Fatal(err)
-			}
-			shown := len(page.Tickets) == 1 && page.Tickets[0].ID == tk.ID
-			if shown != (want.Key() == state) || page.Counts[state] != len(page.Tickets) {
-				t.Errorf("at %s: under %q shown=%v (count %d); Derive says %q",
-					at.Format(time.RFC3339Nano), state, shown, page.Counts[state], want.Key())
+			for _, f := range []store.BoardFilter{{States: []string{state}}, {States: []string{state}, From: now.AddDate(-1, 0, 0)}} {
+				page, err := st.Board(ctx, c.Admin, f, at)
+				if err != nil {
+					t.Fatal(err)
+				}
+				shown := len(page.Tickets) == 1 && page.Tickets[0].ID == tk.ID
+				if shown != (want.Key() == state) || page.Counts[state] != len(page.Tickets) {
+					t.Errorf("at %s (SQL %v): under %q shown=%v (count %d); Derive says %q",
+						at.Format(time.RFC3339Nano), !f.From.IsZero(), state, shown, page.Counts[state], want.Key())
+				}
 			}
 		}
 	}
@@ -64,11 +68,30 @@ func TestBoardCounts_HistoryCountersStayExact(t *testing.T) {
 				t.Fatalf("after %s: %s chip %d (counters), %d (counted), want %d", step, state, fast.Counts[state], counted.Counts[state], want)
 			}
 		}
+		// The board from memory is the board from SQL: same tickets, same order, same counts.
+		if fmt.Sprint(fast.Counts) != fmt.Sprint(counted.Counts) || len(fast.Tickets) != len(counted.Tickets) {
+			t.Fatalf("after %s: counts %v (memory) and %v (SQL), %d and %d tickets", step, fast.Counts, counted.Counts, len(fast.Tickets), len(counted.Tickets))
+		}
+		for i := range fast.Tickets {
+			a, b := fast.Tickets[i], counted.Tickets[i]
+			if a.ID != b.ID || !a.FPA.Equal(b.FPA) || a.Bed != b.Bed || a.FirstNames != b.FirstNames {
+				t.Fatalf("after %s: row %d is %s (memory) and %s (SQL)", step, i, a.Code, b.Code)
+			}
+		}
 	}
 	check("nothing", 0, 0)
 	a := freshTicket(t, st, c, 21_000_091, now)
 	b := freshTicket(t, st, c, 21_000_092, now)
 	check("two creations", 0, 0)
+	// What the board shows changes with any write: the memory follows.
+	if _, err := st.UpdateLocation(ctx, c.Admin, store.Change{TicketID: b.ID, Version: b.Version}, store.LocationInput{Bed: "7C"}, now); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = st.Ticket(ctx, c.Admin, b.ID)
+	if page, _ := st.Board(ctx, c.Admin, store.BoardFilter{}, now); len(page.Tickets) != 2 || (page.Tickets[0].Bed != "7C" && page.Tickets[1].Bed != "7C") {
+		t.Fatal("the board from memory still shows the old bed")
+	}
+	check("a bed changed", 0, 0)
 	reason := reasonID(t, st, c, "annulment")
 	a, err := st.AnnulTicket(ctx, c.Admin, store.Change{TicketID: a.ID, Version: a.Version}, reason, "", now)
 	if err != nil {

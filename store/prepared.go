@@ -16,7 +16,7 @@ import (
 // hotStatements are the pages' statements: the transaction's first statement, the board, a
 // ticket's page and the new-ticket form.
 func hotStatements() []string {
-	out := []string{enterSQL, ticketByIDSQL, modificationsSQL, insertActionAuditSQL, patientWithTicketSQL}
+	out := []string{enterSQL, ticketByIDSQL, modificationsSQL, insertActionAuditSQL, patientWithTicketSQL, activeTicketsSQL, historyCountsSQL}
 	for i := range 2 {
 		out = append(out, board.counts[i], board.countsFiltered[i], board.list[i])
 	}

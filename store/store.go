@@ -19,8 +19,10 @@ import (
 type Store struct {
 	db   *sqlx.DB
 	opts Options
-	// catalogs caches each clinic's master data (ClinicCatalog).
+	// catalogs caches each clinic's master data (ClinicCatalog); boards each clinic's active
+	// tickets (board_cache.go).
 	catalogs catalogCache
+	boards   boardCache
 	// prepared are the pages' statements, prepared (prepared.go); read-only once open.
 	prepared map[string]*sqlx.Stmt
 }

@@ -156,8 +156,11 @@ func (s *Store) TicketPage(ctx context.Context, p Principal, id int64, audit boo
 		if pg.Ticket, err = tx.ticket(ctx, id); err != nil {
 			return err
 		}
-		if err := tx.sel(ctx, &pg.Modifications, modificationsSQL, id, p.AllClinics, p.ClinicID); err != nil {
-			return fmt.Errorf("store: modifications: %w", err)
+		// The count is kept in the transaction that writes each history row: none to read.
+		if pg.Ticket.ModificationCount > 0 {
+			if err := tx.sel(ctx, &pg.Modifications, modificationsSQL, id, p.AllClinics, p.ClinicID); err != nil {
+				return fmt.Errorf("store: modifications: %w", err)
+			}
 		}
 		if pg.Catalog, err = tx.ClinicCatalog(ctx, pg.Ticket.ClinicID); err != nil {
 			return err

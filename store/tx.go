@@ -16,9 +16,9 @@ type Tx struct {
 	tx *sqlx.Tx
 	p  Principal
 	s  *Store
-	// catalogVersion is the version of the clinic's master data the transaction sees (0 for
-	// every clinic, or the store's own work).
-	catalogVersion int64
+	// catalogVersion and boardVersion are the versions of the clinic's master data and of what
+	// its board shows, as the transaction entered (0 for every clinic, or the store's own work).
+	catalogVersion, boardVersion int64
 	// requestID ties audit rows to the access log line of the request that wrote them.
 	requestID string
 }
@@ -45,7 +45,7 @@ var ErrPrincipalChanged = errors.New("store: the principal's user or clinic chan
 
 const (
 	setScopeSQL = `SELECT set_config('app.clinic_id', $1, true), set_config('app.all_clinics', $2, true)`
-	enterSQL    = `SELECT app_enter($1, $2, $3, $4)`
+	enterSQL    = `SELECT catalog_version, board_version FROM app_enter($1, $2, $3, $4)`
 )
 
 // WithTenant is the one way into tenant data. It runs fn in a transaction whose row-level
@@ -130,7 +130,12 @@ func (t *Tx) enter(ctx context.Context) error {
 	if p.AllClinics {
 		clinic = 0
 	}
-	err := t.get(ctx, &t.catalogVersion, enterSQL, p.UserID, p.UserVersion, clinic, p.ClinicVersion)
+	var v struct {
+		Catalog int64 `db:"catalog_version"`
+		Board   int64 `db:"board_version"`
+	}
+	err := t.get(ctx, &v, enterSQL, p.UserID, p.UserVersion, clinic, p.ClinicVersion)
+	t.catalogVersion, t.boardVersion = v.Catalog, v.Board
 	var pe *pq.Error
 	if errors.As(err, &pe) && pe.Code == "TH001" {
 		return ErrPrincipalChanged

@@ -2,8 +2,13 @@ package testdb
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"testing"
+
+	"github.com/lib/pq"
 )
 
 // TB is the part of testing.TB this package uses, so that a database can also be made for a
@@ -60,4 +65,60 @@ func Shared(version string, migrate func(ctx context.Context, url string) error)
 	}()
 	appURL, adminURL = New(m, version, migrate)
 	return appURL, adminURL, cleanup, nil
+}
+
+// TemplateName is the name of the template database New builds for version.
+func TemplateName(version string) string {
+	sum := sha256.Sum256([]byte(version))
+	return "th_template_" + hex.EncodeToString(sum[:])[:16]
+}
+
+// DropTemplates drops every template database whose comment is comment, except those named
+// in keep: the data sets of `make bench` are templates of their own, one per day and schema,
+// and the outdated ones would otherwise pile up on the server.
+func DropTemplates(comment string, keep []string) (err error) {
+	m := &mainTB{ctx: context.Background()}
+	defer func() {
+		if r := recover(); r != nil {
+			fp, ok := r.(fatalPanic)
+			if !ok {
+				panic(r)
+			}
+			err = fmt.Errorf("%s", fp.msg)
+		}
+	}()
+	admin := Admin(m)
+	pool, err := sql.Open("postgres", admin)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	rows, err := pool.QueryContext(m.ctx, `
+SELECT d.datname FROM pg_catalog.pg_database d
+JOIN pg_catalog.pg_shdescription s ON s.objoid = d.oid AND s.classoid = 'pg_catalog.pg_database'::regclass
+WHERE s.description = $1 AND NOT d.datname = ANY($2)`, comment, pq.StringArray(keep))
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := pool.ExecContext(m.ctx, "ALTER DATABASE "+pq.QuoteIdentifier(n)+" WITH IS_TEMPLATE false"); err != nil {
+			return err
+		}
+		if err := dropDatabase(m.ctx, admin, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }

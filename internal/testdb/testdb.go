@@ -157,7 +157,7 @@ func New(t TB, version string, migrate func(ctx context.Context, url string) err
 
 	sum := sha256.Sum256([]byte(version))
 	hash := hex.EncodeToString(sum[:])
-	template := "th_template_" + hash[:16]
+	template := TemplateName(version)
 	owner := "th_test_owner_" + hash[:8]
 	password := rolePassword(owner)
 

@@ -15,6 +15,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -79,12 +80,19 @@ func run(sizes string, n int) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
-	var results []*sizeResult
+	var list []int
 	for _, s := range strings.Split(sizes, ",") {
 		size, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || size < 1000 {
 			return fmt.Errorf("size %q: want a number of tickets ≥ 1000", s)
 		}
+		list = append(list, size)
+	}
+	if err := dropOutdated(list); err != nil {
+		return fmt.Errorf("outdated data sets: %w", err)
+	}
+	var results []*sizeResult
+	for _, size := range list {
 		r, err := measureSize(ctx, bin, size, n)
 		if err != nil {
 			return fmt.Errorf("%d tickets: %w", size, err)
@@ -127,8 +135,9 @@ type runFigures struct {
 	rssKB    int64
 	// failed counts answers other than 200 (a 503 when the server could not keep up).
 	failed int64
-	// cpu is the server's CPU time per request.
-	cpu time.Duration
+	// cpu is the server's CPU time per request; pgCPU PostgreSQL's (every postgres process of
+	// this machine: 0 when the database runs elsewhere).
+	cpu, pgCPU time.Duration
 }
 
 func (r *sizeResult) rate(page string, clients int) float64 {
@@ -150,22 +159,49 @@ func (r *sizeResult) print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%-12s %10d %11d %10d %10d %12s\n", p.name, p.statements, p.roundTrips, p.bytes, p.gzipBytes, per)
 	}
-	fmt.Fprintf(w, "%-12s %8s %10s %9s %9s %10s %12s %8s\n", "page", "clients", "req/s", "p50 ms", "p95 ms", "RSS MB", "server CPU", "failed")
+	fmt.Fprintf(w, "%-12s %8s %10s %9s %9s %10s %12s %12s %8s\n", "page", "clients", "req/s", "p50 ms", "p95 ms", "RSS MB", "server CPU", "Postgres CPU", "failed")
 	for _, f := range r.runs {
-		fmt.Fprintf(w, "%-12s %8d %10.0f %9.1f %9.1f %10.1f %9.0f µs %8d\n", f.page, f.clients, f.rps, ms(f.p50), ms(f.p95),
-			float64(f.rssKB)/1024, float64(f.cpu)/float64(time.Microsecond), f.failed)
+		fmt.Fprintf(w, "%-12s %8d %10.0f %9.1f %9.1f %10.1f %9.0f µs %9.0f µs %8d\n", f.page, f.clients, f.rps, ms(f.p50), ms(f.p95),
+			float64(f.rssKB)/1024, float64(f.cpu)/float64(time.Microsecond), float64(f.pgCPU)/float64(time.Microsecond), f.failed)
 	}
 	fmt.Fprintf(w, "server peak RSS: %.1f MB\n", float64(r.rssMax)/1024)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
+// templateComment marks the template databases of the data sets.
+const templateComment = "ticket-home bench data set"
+
+// datasetVersion names the data set of size tickets: it is loaded again for another schema,
+// another day (the tickets are placed around now) or another revision of the loader.
+func datasetVersion(size int) string {
+	day := time.Now().In(fpa.Santiago).Format("2006-01-02")
+	return strings.Join([]string{db.MigrationsVersion(), "bench", dataRevision, day, strconv.Itoa(size)}, "\x00")
+}
+
+// dropOutdated drops the data sets of other days and schemas; today's of the usual sizes and
+// of sizes stay.
+func dropOutdated(sizes []int) error {
+	var keep []string
+	for _, n := range append([]int{10_000, 1_000_000}, sizes...) {
+		keep = append(keep, testdb.TemplateName(datasetVersion(n)))
+	}
+	return testdb.DropTemplates(templateComment, keep)
+}
+
 // dataset returns a fresh copy of the data set of size tickets, and its cleanup.
 func dataset(size int) (appURL string, cleanup func(), err error) {
-	day := time.Now().In(fpa.Santiago).Format("2006-01-02")
-	version := strings.Join([]string{db.MigrationsVersion(), "bench", dataRevision, day, strconv.Itoa(size)}, "\x00")
-	appURL, _, cleanup, err = testdb.Shared(version, func(ctx context.Context, url string) error {
+	appURL, _, cleanup, err = testdb.Shared(datasetVersion(size), func(ctx context.Context, url string) error {
 		fmt.Fprintf(os.Stderr, "bench: loading %d tickets into a template (once per day and schema)…\n", size)
+		conn, err := sql.Open("postgres", url)
+		if err != nil {
+			return err
+		}
+		_, err = conn.ExecContext(ctx, `DO $$ BEGIN EXECUTE format('COMMENT ON DATABASE %I IS %L', current_database(), '`+templateComment+`'); END $$`)
+		conn.Close()
+		if err != nil {
+			return err
+		}
 		if err := db.Migrate(ctx, url); err != nil {
 			return err
 		}
@@ -325,8 +361,30 @@ func (s *server) status(key string) int64 {
 }
 
 // cpu is the server's CPU time so far (user and system), from /proc.
-func (s *server) cpu() time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+func (s *server) cpu() time.Duration { return processCPU(s.cmd.Process.Pid) }
+
+// postgresCPU is the CPU time so far of every PostgreSQL process of this machine.
+func postgresCPU() time.Duration {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	var total time.Duration
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil && strings.TrimSpace(string(comm)) == "postgres" {
+			total += processCPU(pid)
+		}
+	}
+	return total
+}
+
+// processCPU is a process's CPU time so far (user and system), from /proc.
+func processCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0
 	}
@@ -608,7 +666,7 @@ func (p *page) load(ctx context.Context, srv *server, clients []*client, n int) 
 		}
 	}()
 	var wg sync.WaitGroup
-	cpu0 := srv.cpu()
+	cpu0, pg0 := srv.cpu(), postgresCPU()
 	start := time.Now()
 	for _, c := range clients {
 		wg.Go(func() {
@@ -633,6 +691,7 @@ func (p *page) load(ctx context.Context, srv *server, clients []*client, n int) 
 	wg.Wait()
 	elapsed := time.Since(start)
 	f.cpu = (srv.cpu() - cpu0) / time.Duration(n)
+	f.pgCPU = (postgresCPU() - pg0) / time.Duration(n)
 	close(stop)
 	<-sampled
 	if err, _ := failure.Load().(error); err != nil {

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/redsalud/ticket-home/fpa"
+)
+
+// Every nurse's screen asks for its clinic's board every minute, and almost always for the
+// unfiltered one. A clinic's active tickets are a few hundred: each instance keeps them in
+// memory at the clinic's board version (bumped by triggers on every ticket or patient
+// written), with the history counts, and answers the unfiltered board (any of the active
+// states' chips) from them: the request's first statement says whether they are still
+// current, so the board costs the same whatever the size of the history.
+
+// activeBoard is a clinic's stored-vigente tickets and history counts at one board version.
+type activeBoard struct {
+	version int64
+	tickets []Ticket
+	history map[string]int
+}
+
+type boardCache struct {
+	mu sync.RWMutex
+	m  map[int64]*activeBoard
+}
+
+func (c *boardCache) get(clinicID, version int64) *activeBoard {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if b := c.m[clinicID]; b != nil && b.version == version {
+		return b
+	}
+	return nil
+}
+
+func (c *boardCache) put(clinicID int64, b *activeBoard) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[int64]*activeBoard{}
+	}
+	if old := c.m[clinicID]; old == nil || old.version <= b.version {
+		c.m[clinicID] = b
+	}
+}
+
+const (
+	activeTicketsSQL = boardColumns + `
+WHERE t.clinic_id = $1 AND t.status = 'vigente'`
+	historyCountsSQL = `
+SELECT CASE status WHEN 'anulado' THEN 'anulado' ELSE 'de_alta' END AS state, n
+FROM ticket_state_counts WHERE clinic_id = $1`
+)
+
+// cachedBoard reports whether the board of f is answered from the clinic's active tickets:
+// one clinic, no filter but active states.
+func cachedBoard(p Principal, f BoardFilter) bool {
+	if p.AllClinics || f.filtered() {
+		return false
+	}
+	for _, s := range f.States {
+		if !slices.Contains(ActiveStates, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// activeBoard is the principal's clinic's active board at the version the transaction entered
+// with: from the cache, or read now (two statements) and cached.
+func (t *Tx) activeBoard(ctx context.Context) (*activeBoard, error) {
+	clinic := t.p.ClinicID
+	if b := t.s.boards.get(clinic, t.boardVersion); b != nil {
+		return b, nil
+	}
+	b := &activeBoard{version: t.boardVersion, history: map[string]int{}}
+	if err := t.sel(ctx, &b.tickets, activeTicketsSQL, clinic); err != nil {
+		return nil, fmt.Errorf("active tickets: %w", err)
+	}
+	var rows []struct {
+		State string `db:"state"`
+		N     int    `db:"n"`
+	}
+	if err := t.sel(ctx, &rows, historyCountsSQL, clinic); err != nil {
+		return nil, fmt.Errorf("history counts: %w", err)
+	}
+	for _, r := range rows {
+		b.history[r.State] += r.N
+	}
+	t.s.boards.put(clinic, b)
+	return b, nil
+}
+
+// page is the board of states at now from the active tickets: the counts of every state, and
+// the page asked for (the last one when it asked beyond it), in the board's order: overdue
+// first, then the soonest FPA, then the ticket's id, as the SQL orders them.
+func (b *activeBoard) page(f BoardFilter, states []string, now time.Time) BoardPage {
+	out := BoardPage{Counts: map[string]int{}}
+	for k, n := range b.history {
+		if n != 0 {
+			out.Counts[k] = n
+		}
+	}
+	type row struct {
+		i       int
+		overdue bool
+	}
+	shown := make([]row, 0, len(b.tickets))
+	for i := range b.tickets {
+		st, _ := b.tickets[i].State(now)
+		key := st.Key()
+		out.Counts[key]++
+		if slices.Contains(states, key) {
+			shown = append(shown, row{i, st == fpa.Vencido})
+		}
+	}
+	slices.SortFunc(shown, func(x, y row) int {
+		if x.overdue != y.overdue {
+			if x.overdue {
+				return -1
+			}
+			return 1
+		}
+		tx, ty := &b.tickets[x.i], &b.tickets[y.i]
+		if c := tx.FPA.Compare(ty.FPA); c != 0 {
+			return c
+		}
+		return cmp.Compare(tx.ID, ty.ID)
+	})
+	out.Total = len(shown)
+	last := max(1, (out.Total+f.PageSize-1)/f.PageSize)
+	out.Page = min(f.Page, last)
+	from := min(len(shown), (out.Page-1)*f.PageSize)
+	to := min(len(shown), from+f.PageSize)
+	out.Tickets = make([]Ticket, 0, to-from)
+	for _, r := range shown[from:to] {
+		out.Tickets = append(out.Tickets, b.tickets[r.i])
+	}
+	return out
+}
