@@ -32,11 +32,6 @@ func capabilities(p store.Principal, t store.Ticket, now time.Time) components.C
 	}
 }
 
-// ticketPage reads t's page again (as it is now) with fresh, empty action forms.
-func (h *Handler) ticketPage(c *fiber.Ctx, t store.Ticket) (components.TicketPageProps, error) {
-	return h.ticketPageByID(c, t.ID)
-}
-
 // ticketPageByID reads ticket id's page with fresh, empty action forms.
 func (h *Handler) ticketPageByID(c *fiber.Ctx, id int64) (components.TicketPageProps, error) {
 	pg, err := h.store.TicketPage(c.UserContext(), state(c).principal, id, false)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/redsalud/ticket-home/fpa"
@@ -23,31 +22,6 @@ type activeBoard struct {
 	version int64
 	tickets []Ticket
 	history map[string]int
-}
-
-type boardCache struct {
-	mu sync.RWMutex
-	m  map[int64]*activeBoard
-}
-
-func (c *boardCache) get(clinicID, version int64) *activeBoard {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if b := c.m[clinicID]; b != nil && b.version == version {
-		return b
-	}
-	return nil
-}
-
-func (c *boardCache) put(clinicID int64, b *activeBoard) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[int64]*activeBoard{}
-	}
-	if old := c.m[clinicID]; old == nil || old.version <= b.version {
-		c.m[clinicID] = b
-	}
 }
 
 const (
@@ -93,7 +67,7 @@ func (t *Tx) activeBoard(ctx context.Context) (*activeBoard, error) {
 	for _, r := range rows {
 		b.history[r.State] += r.N
 	}
-	t.s.boards.put(clinic, b)
+	t.s.boards.put(clinic, b.version, b)
 	return b, nil
 }
 

@@ -89,31 +89,37 @@ func (c *ClinicCatalog) ActiveReasons(category string) []Reason {
 	return out
 }
 
-// catalogCache keeps the newest catalog read of each clinic. An entry is good for a
-// transaction whose app_enter returned the same version: a change by an admin on any
-// instance bumps the version in the database, and the next request anywhere reads it again.
-type catalogCache struct {
+// versionCache keeps, for each clinic, the newest value read at a version of the clinic
+// (catalog_version, board_version). An entry is good for a transaction whose app_enter returned
+// the same version: a change on any instance bumps the version in the database, and the next
+// request anywhere reads the value again.
+type versionCache[T any] struct {
 	mu sync.RWMutex
-	m  map[int64]*ClinicCatalog
+	m  map[int64]versioned[T]
 }
 
-func (c *catalogCache) get(clinicID, version int64) *ClinicCatalog {
+type versioned[T any] struct {
+	version int64
+	value   *T
+}
+
+func (c *versionCache[T]) get(clinicID, version int64) *T {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if cc := c.m[clinicID]; cc != nil && cc.Version == version {
-		return cc
+	if e, ok := c.m[clinicID]; ok && e.version == version {
+		return e.value
 	}
 	return nil
 }
 
-func (c *catalogCache) put(cc *ClinicCatalog) {
+func (c *versionCache[T]) put(clinicID, version int64, v *T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[int64]*ClinicCatalog{}
+		c.m = map[int64]versioned[T]{}
 	}
-	if old := c.m[cc.Clinic.ID]; old == nil || old.Version <= cc.Version {
-		c.m[cc.Clinic.ID] = cc
+	if old, ok := c.m[clinicID]; !ok || old.version <= version {
+		c.m[clinicID] = versioned[T]{version, v}
 	}
 }
 
@@ -152,7 +158,7 @@ func (t *Tx) ClinicCatalog(ctx context.Context, id int64) (*ClinicCatalog, error
 		}
 	}
 	cc.derive()
-	t.s.catalogs.put(cc)
+	t.s.catalogs.put(id, version, cc)
 	return cc, nil
 }
 

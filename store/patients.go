@@ -20,17 +20,6 @@ type Patient struct {
 	Sex            string        `db:"sex"`
 }
 
-const patientByRUTSQL = `
-SELECT clinic_id, id, rut, first_names, last_name_father, last_name_mother, age, coalesce(sex, '') AS sex
-FROM patients
-WHERE clinic_id = $1 AND rut = $2`
-
-// PatientByRUT finds the patient of a clinic with a canonical RUT, so the create form can fill
-// in what the clinic already knows.
-func (s *Store) PatientByRUT(ctx context.Context, p Principal, clinicID int64, rut string) (Patient, error) {
-	return getOne[Patient](ctx, s, p, "patient by rut", patientByRUTSQL, clinicID, rut)
-}
-
 const patientWithTicketSQL = `
 SELECT p.clinic_id, p.id, p.rut, p.first_names, p.last_name_father, p.last_name_mother, p.age,
        coalesce(p.sex, '') AS sex, coalesce(t.id, 0) AS ticket_id, coalesce(t.code, '') AS ticket_code

@@ -264,18 +264,6 @@ func (t *Tx) ClinicBlocks(ctx context.Context, clinicID int64) ([]fpa.Block, err
 	return cc.FPABlocks(), nil
 }
 
-// PreviewFPA computes the FPA a ticket would get, with the clinic's current blocks and the
-// surgery's current norm, without writing anything (the form's live preview).
-func (s *Store) PreviewFPA(ctx context.Context, p Principal, clinicID, surgeryID int64, pavilionEnd time.Time) (fpa.Result, error) {
-	var res fpa.Result
-	err := s.WithTenant(ctx, p, func(tx *Tx) error {
-		var err error
-		res, _, err = tx.computeFPA(ctx, clinicID, surgeryID, pavilionEnd)
-		return err
-	})
-	return res, err
-}
-
 func (t *Tx) computeFPA(ctx context.Context, clinicID, surgeryID int64, pavilionEnd time.Time) (fpa.Result, surgeryForFPA, error) {
 	cc, err := t.ClinicCatalog(ctx, clinicID)
 	if err != nil {
