@@ -12,14 +12,16 @@ import (
 
 // Every nurse's screen asks for its clinic's board every minute, and almost always for the
 // unfiltered one. A clinic's active tickets are a few hundred: each instance keeps them in
-// memory at the clinic's board version (bumped by triggers on every ticket or patient
-// written), with the history counts, and answers the unfiltered board (any of the active
-// states' chips) from them: the request's first statement says whether they are still
-// current, so the board costs the same whatever the size of the history.
+// memory, with the history counts, at the clinic's board version (bumped by triggers on every
+// ticket or patient written) and catalog version (thresholds, doctors' names). It answers the
+// unfiltered board (any of the active states' chips) from them: the request's first statement
+// says whether they are still current, so the board costs the same whatever the size of the
+// history.
 
-// activeBoard is a clinic's stored-vigente tickets and history counts at one board version.
+// activeBoard is a clinic's stored-vigente tickets and history counts at one board and
+// catalog version (the rows carry the clinic's thresholds and the doctors' names).
 type activeBoard struct {
-	version int64
+	version boardKey
 	tickets []Ticket
 	history map[string]int
 }
@@ -50,10 +52,11 @@ func cachedBoard(p Principal, f BoardFilter) bool {
 // with: from the cache, or read now (two statements) and cached.
 func (t *Tx) activeBoard(ctx context.Context) (*activeBoard, error) {
 	clinic := t.p.ClinicID
-	if b := t.s.boards.get(clinic, t.boardVersion); b != nil {
+	key := boardKey{board: t.boardVersion, catalog: t.catalogVersion}
+	if b := t.s.boards.get(clinic, key); b != nil {
 		return b, nil
 	}
-	b := &activeBoard{version: t.boardVersion, history: map[string]int{}}
+	b := &activeBoard{version: key, history: map[string]int{}}
 	if err := t.sel(ctx, &b.tickets, activeTicketsSQL, clinic); err != nil {
 		return nil, fmt.Errorf("active tickets: %w", err)
 	}

@@ -89,21 +89,21 @@ func (c *ClinicCatalog) ActiveReasons(category string) []Reason {
 	return out
 }
 
-// versionCache keeps, for each clinic, the newest value read at a version of the clinic
-// (catalog_version, board_version). An entry is good for a transaction whose app_enter returned
-// the same version: a change on any instance bumps the version in the database, and the next
-// request anywhere reads the value again.
-type versionCache[T any] struct {
+// versionCache keeps, for each clinic, the last value read and the version of the clinic it
+// was read at (catalog_version; for the board, board_version and catalog_version). An entry is
+// good for a transaction whose app_enter returned the same version: a change on any instance
+// bumps the version in the database, and the next request anywhere reads the value again.
+type versionCache[V comparable, T any] struct {
 	mu sync.RWMutex
-	m  map[int64]versioned[T]
+	m  map[int64]versioned[V, T]
 }
 
-type versioned[T any] struct {
-	version int64
+type versioned[V comparable, T any] struct {
+	version V
 	value   *T
 }
 
-func (c *versionCache[T]) get(clinicID, version int64) *T {
+func (c *versionCache[V, T]) get(clinicID int64, version V) *T {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if e, ok := c.m[clinicID]; ok && e.version == version {
@@ -112,16 +112,18 @@ func (c *versionCache[T]) get(clinicID, version int64) *T {
 	return nil
 }
 
-func (c *versionCache[T]) put(clinicID, version int64, v *T) {
+func (c *versionCache[V, T]) put(clinicID int64, version V, v *T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[int64]versioned[T]{}
+		c.m = map[int64]versioned[V, T]{}
 	}
-	if old, ok := c.m[clinicID]; !ok || old.version <= version {
-		c.m[clinicID] = versioned[T]{version, v}
-	}
+	c.m[clinicID] = versioned[V, T]{version, v}
 }
+
+// boardKey is what a board's active tickets depend on: the tickets and patients
+// (board_version) and the master data, thresholds and doctors' names included (catalog_version).
+type boardKey struct{ board, catalog int64 }
 
 const catalogVersionSQL = `SELECT catalog_version FROM clinics WHERE id = $1`
 

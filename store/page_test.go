@@ -194,3 +194,25 @@ func TestLimits_SchemaAgreesWithTheRules(t *testing.T) {
 		}
 	}
 }
+
+// TestBoard_FromMemoryFollowsMasterData: the board's rows carry the clinic's
+// thresholds and the doctors' names, which are master data: a change to them reaches the
+// board kept in memory at the next request.
+func TestBoard_FromMemoryFollowsMasterData(t *testing.T) {
+	ctx := context.Background()
+	st, _ := seededStore(t)
+	c := newTestClinic(t, st)
+	now := time.Now()
+	freshTicket(t, st, c, 21_000_095, now)
+	first, err := st.Board(ctx, c.Admin, store.BoardFilter{}, now)
+	if err != nil || len(first.Tickets) != 1 {
+		t.Fatalf("board: %v, %d tickets", err, len(first.Tickets))
+	}
+	if _, err := testapp.AdminDB(t).ExecContext(ctx, `UPDATE clinics SET critical_hours = 5, warning_hours = 30 WHERE id = $1`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	after, err := st.Board(ctx, c.Admin, store.BoardFilter{}, now)
+	if err != nil || len(after.Tickets) != 1 || after.Tickets[0].CriticalHours != 5 || after.Tickets[0].WarningHours != 30 {
+		t.Fatalf("board after the thresholds changed: %v %+v", err, after.Tickets)
+	}
+}

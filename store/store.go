@@ -21,8 +21,8 @@ type Store struct {
 	opts Options
 	// catalogs caches each clinic's master data (ClinicCatalog); boards each clinic's active
 	// tickets (board_cache.go).
-	catalogs versionCache[ClinicCatalog]
-	boards   versionCache[activeBoard]
+	catalogs versionCache[int64, ClinicCatalog]
+	boards   versionCache[boardKey, activeBoard]
 	// prepared are the pages' statements, prepared (prepared.go); read-only once open.
 	prepared map[string]*sqlx.Stmt
 }
