@@ -21,7 +21,6 @@ import (
 // activeBoard is a clinic's stored-vigente tickets and history counts at one board and
 // catalog version (the rows carry the clinic's thresholds and the doctors' names).
 type activeBoard struct {
-	version boardKey
 	tickets []Ticket
 	history map[string]int
 }
@@ -56,7 +55,7 @@ func (t *Tx) activeBoard(ctx context.Context) (*activeBoard, error) {
 	if b := t.s.boards.get(clinic, key); b != nil {
 		return b, nil
 	}
-	b := &activeBoard{version: key, history: map[string]int{}}
+	b := &activeBoard{history: map[string]int{}}
 	if err := t.sel(ctx, &b.tickets, activeTicketsSQL, clinic); err != nil {
 		return nil, fmt.Errorf("active tickets: %w", err)
 	}
@@ -70,7 +69,7 @@ func (t *Tx) activeBoard(ctx context.Context) (*activeBoard, error) {
 	for _, r := range rows {
 		b.history[r.State] += r.N
 	}
-	t.s.boards.put(clinic, b.version, b)
+	t.s.boards.put(clinic, key, b)
 	return b, nil
 }
 
