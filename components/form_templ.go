@@ -35,7 +35,7 @@ func ErrorSummary(errs Errors) templ.Component {
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		if len(errs) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div data-error-summary tabindex=\"-1\" role=\"alert\" aria-labelledby=\"resumen-errores-titulo\" class=\"mb-6 rounded-md border-2 border-red-700 bg-red-50 px-4 py-3 focus:outline-none focus-visible:outline focus-visible:outline-3 focus-visible:outline-sky-600\"><h2 id=\"resumen-errores-titulo\" class=\"font-bold text-red-900\">Hay un problema</h2><ul class=\"mt-1 list-disc pl-5\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div data-error-summary tabindex=\"-1\" role=\"alert\" aria-labelledby=\"resumen-errores-titulo\" class=\"mb-6 rounded-md border-2 border-red-700 bg-red-50 px-4 py-3 outline-none focus-visible:outline-solid focus-visible:outline-3 focus-visible:outline-sky-600\"><h2 id=\"resumen-errores-titulo\" class=\"font-bold text-red-900\">Hay un problema</h2><ul class=\"mt-1 list-disc pl-5\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -73,7 +73,7 @@ func Login(p LoginProps) templ.Component {
 				}
 			}
 			if p.Error != "" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div data-error-summary tabindex=\"-1\" role=\"alert\" aria-labelledby=\"login-error-title\" class=\"mt-4 rounded-md border-2 border-red-700 bg-red-50 px-4 py-3 focus:outline-none focus-visible:outline focus-visible:outline-3 focus-visible:outline-sky-600\"><h2 id=\"login-error-title\" class=\"font-bold text-red-900\">Hay un problema</h2><p class=\"text-red-900\"><a href=\"#username\" class=\"link text-red-900\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div data-error-summary tabindex=\"-1\" role=\"alert\" aria-labelledby=\"login-error-title\" class=\"mt-4 rounded-md border-2 border-red-700 bg-red-50 px-4 py-3 outline-none focus-visible:outline-solid focus-visible:outline-3 focus-visible:outline-sky-600\"><h2 id=\"login-error-title\" class=\"font-bold text-red-900\">Hay un problema</h2><p class=\"text-red-900\"><a href=\"#username\" class=\"link text-red-900\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
