@@ -117,3 +117,34 @@ func TestCreateTicket_EnterInAFieldCreates(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedAction_LandsOnTheForm: a refused discharge or annulment comes back as the whole
+// page, which lands on the refused form (its error summary focused and on screen), not at the
+// top of a page 3 000 px long on a tablet.
+func TestRefusedAction_LandsOnTheForm(t *testing.T) {
+	base := baseURL(t)
+	for _, tc := range []struct{ name, section, prepare, submit string }{
+		{"discharge", "#registrar-alta", `document.getElementById('alta_hora').value = '25:00'`, `#registrar-alta button[type=submit]`},
+		{"annulment", "#anular", `document.getElementById('anular_nota').value = 'x'.repeat(1001)`, `#anular button[type=submit]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tk := newTicket(t)
+			b := newBrowser(t, 768, 1024, true)
+			b.loginKeyboard(t, base, "admin_prov", demo.Password)
+			b.do(t, waitVisible("#resultados"))
+			b.do(t, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", base, tk.ID)), waitVisible("#estado-ticket"))
+			eval[bool](t, b, `(() => { `+tc.prepare+`; return true })()`)
+			b.do(t, chromedp.Click(chromedp.CSS(tc.submit)))
+			b.waitJS(t, `!!document.activeElement && document.activeElement.hasAttribute('data-error-summary')`)
+			where := eval[string](t, b, `(() => {
+				const el = document.activeElement, r = el.getBoundingClientRect();
+				if (!el.closest('`+tc.section+`')) return 'focus outside the refused form';
+				return r.top >= 0 && r.top < innerHeight ? '' : 'the summary is off screen at ' + Math.round(r.top) + ' px';
+			})()`)
+			if where != "" {
+				t.Fatal(where)
+			}
+			b.screenshot(t, "refused-"+tc.name)
+		})
+	}
+}
