@@ -35,6 +35,7 @@ type BoardProps struct {
 	PrevHref    string
 	NextHref    string
 	RefreshHref string
+	AsOf        string // when the data was read, "15:04" in Santiago
 	ShowClinic  bool
 	CanCreate   bool
 	Specialties []string

@@ -79,7 +79,19 @@ func (f Field) describedBy() string {
 }
 
 // previewSync makes the requests of a form's live preview one queue on the form, the newest
-// replacing any still in flight: only the preview of what the form holds now is ever shown (a
-// preview box replaced by an older answer would drop the newer one, and show an FPA the
-// submit would not save). The form's own submit, synced with "this:replace", aborts them.
+// replacing any still in flight: only the preview of what the form holds now is ever shown.
+// The form's own submit, synced with "this:replace", aborts them.
 const previewSync = "closest form:replace"
+
+// livePreview makes a field ask for the preview of what the form holds whenever it changes.
+// The answer replaces the box's contents, never the box: a request whose target was replaced
+// would be dropped, and the box would keep showing an FPA the submit would not save. While
+// a preview is outdated the box says "Calculando…" and the form's main submit waits
+// (app.js, [data-preview]); the server still saves only the FPA the box showed (Shown).
+func livePreview(href, box string, attrs templ.Attributes) templ.Attributes {
+	out := templ.Attributes{"hx-post": href, "hx-trigger": "change", "hx-target": box, "hx-swap": "innerHTML", "hx-sync": previewSync}
+	for k, v := range attrs {
+		out[k] = v
+	}
+	return out
+}

@@ -39,6 +39,7 @@ type ModifyPreview struct {
 	Direction    string // "Posterga el alta" / "Adelanta el alta"
 	ExtraNights  string // signed
 	Seq          int
+	Shown        string // identifies the new FPA on screen (see FPAPreview.Shown)
 }
 
 // SimpleForm is a form with a note or a date and time: annul, revert, discharge, undo.

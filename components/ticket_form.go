@@ -11,12 +11,16 @@ type TicketFormValues struct {
 	Block                                                     string // chosen block start, minutes
 }
 
+// createPreviewHref answers the new-ticket form's live preview.
+const createPreviewHref = "/tickets/nuevo/vista-previa"
+
 // BlockOption is a discharge block the nurse may choose on the FPA date.
 type BlockOption struct {
 	Start    string // minutes from midnight, the radio value
 	Label    string // "14:00–16:00"
 	Proposed bool
 	Selected bool
+	FPAText  string // the FPA with this block, "02/11/2025, entre 16:00 y 18:00"
 }
 
 // FPAPreview is the computed FPA shown while the form is filled (RULES §2).
@@ -26,6 +30,10 @@ type FPAPreview struct {
 	Nights      int
 	Choices     []BlockOption
 	Ambulatory  string // the ambulatory rule's effect, "" when it did not apply
+	// Shown identifies the FPA on screen: its date (the block is the checked choice, and the
+	// text shown is the checked choice's). The form sends it back, and the server saves only
+	// when the submitted fields give that date.
+	Shown string
 }
 
 // ActiveTicketLink names the vigente ticket a patient already has.

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -151,12 +152,19 @@ func eval[T any](t *testing.T, b *browser, expr string, opts ...chromedp.Evaluat
 	return v
 }
 
-// assertClean fails on any console error or CSP violation seen so far.
-func (b *browser) assertClean(t *testing.T) {
+// assertClean fails on any console error or CSP violation seen so far, but those containing
+// one of the expected texts.
+func (b *browser) assertClean(t *testing.T, expected ...string) {
 	t.Helper()
 	b.mu.Lock()
 	defer b.mu.Unlock()
+next:
 	for _, p := range b.problems {
+		for _, e := range expected {
+			if strings.Contains(p, e) {
+				continue next
+			}
+		}
 		t.Errorf("browser reported: %s", p)
 	}
 }
@@ -289,5 +297,26 @@ func (b *browser) waitJS(t *testing.T, cond string) {
 		if time.Now().After(deadline) {
 			t.Fatalf("waiting for %s: %v", cond, err)
 		}
+	}
+}
+
+// network emulates the tablet's connection: every request waits latency (ms) for its answer,
+// or fails when offline (navigator.onLine says so too).
+func (b *browser) network(t *testing.T, latency float64, offline bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{{Latency: latency, DownloadThroughput: -1, UploadThroughput: -1, Offline: offline}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{
+		Offline: offline, Latency: latency, DownloadThroughput: -1, UploadThroughput: -1,
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -113,6 +113,11 @@ func TestCreateTicket_EnterInAFieldCreates(t *testing.T) {
 			})()`, r.Display(), p.Format("02/01/2006"), p.Format("15:04")))
 			b.do(t, chromedp.Focus(chromedp.CSS("#cama")))
 			b.typeKeys(t, kb.Enter)
+			// The fields were set without a preview: the server shows the FPA it would save and
+			// asks to confirm it; Enter again creates.
+			b.waitJS(t, `!!document.querySelector('#vista-previa-error') && document.querySelectorAll('#vista-previa input[name="bloque"]').length > 0`)
+			b.do(t, chromedp.Focus(chromedp.CSS("#cama")))
+			b.typeKeys(t, kb.Enter)
 			b.waitJS(t, `!!document.querySelector('#estado') && document.querySelector('#estado').textContent.includes('creado')`)
 		})
 	}

@@ -112,6 +112,8 @@ func TestModifyFPA_TwoTabsConflict(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS("#fpa_razon"), eval[string](t, x, `document.querySelector('#fpa_razon option:nth-child(2)').value`)),
 			chromedp.SetValue(chromedp.CSS("#fpa_justificacion"), why),
 		)
+		// The main submit waits for the preview of the new date.
+		x.waitJS(t, fmt.Sprintf(`!document.querySelector('#fpa-cambio[aria-busy]') && document.querySelector('#fpa-cambio').textContent.includes(%q)`, fpa.DateOf(tk.FPA).AddDays(days).String()))
 	}
 	fill(b, 1, "Primera pestaña")
 	b.do(t, chromedp.Click(chromedp.CSS(`button[value="modificar"]`)))

@@ -7,12 +7,14 @@ package forms
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/redsalud/ticket-home/components"
+	"github.com/redsalud/ticket-home/fpa"
 )
 
 // Every text a user submits passes through here (RULES §8b): it must be valid UTF-8 without
@@ -145,3 +147,20 @@ func ID(s string) (int64, bool) {
 	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	return id, err == nil && id > 0
 }
+
+// Shown is the value a preview box sends back with its form: the FPA on screen, as its date and
+// block. present is false when the request carries no such field (it showed no preview box).
+func Shown(c *fiber.Ctx) (shown string, present bool) {
+	if c.Request().PostArgs().Has(shownField) {
+		return Body(c, shownField), true
+	}
+	return "", false
+}
+
+// ShownKey identifies an FPA on screen: its date and its block's start (minutes).
+func ShownKey(start time.Time) string {
+	d, m := fpa.DateOf(start), start.In(fpa.Santiago).Hour()*60+start.In(fpa.Santiago).Minute()
+	return d.String() + " " + strconv.Itoa(m)
+}
+
+const shownField = "vista"

@@ -194,7 +194,7 @@ func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, err
 	props := components.BoardProps{
 		Page: h.page(c, "Tablero"), ClinicName: st.clinicName, Filter: fv, Errors: errs,
 		Total: res.Total, PageNum: page, ShowClinic: p.AllClinics,
-		CanCreate: p.CanWrite(),
+		CanCreate: p.CanWrite(), AsOf: now.In(fpa.Santiago).Format("15:04"),
 	}
 	props.Pages = (res.Total + boardPageSize - 1) / boardPageSize
 	props.Rows = make([]components.TicketView, 0, len(res.Tickets))

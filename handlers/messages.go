@@ -36,6 +36,8 @@ const (
 	msgPreviewNeedsSurgery  = "Elija la cirugía e ingrese el fin de pabellón para calcular la FPA."
 	msgPreviewNeedsPavilion = "Ingrese la fecha y la hora de fin de pabellón para calcular la FPA."
 	msgAmbulatoryRule       = "Cirugía ambulatoria terminada antes de las %02d:00: el alta es desde las 08:00 del día siguiente (%s)."
+	// A submit whose screen showed another FPA (or none): nothing is saved until it is seen.
+	msgPreviewOutdated = "La FPA que se guardaría no es la que mostraba la pantalla. Revise la FPA calculada y, si es correcta, vuelva a enviar."
 )
 
 // Board.

@@ -67,6 +67,10 @@ func (h *Handler) createTicket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if shown, ok := forms.Shown(c); ok && len(props.Errors) == 0 && props.Preview != nil && shown != props.Preview.Shown {
+		// The screen showed another FPA (an outdated preview, or none): show this one first.
+		props.Errors.Add("vista-previa", msgPreviewOutdated)
+	}
 	if len(props.Errors) == 0 {
 		t, err := h.store.CreateTicket(c.UserContext(), state(c).principal, clinicID, *nt, h.now())
 		if err == nil {
@@ -112,7 +116,7 @@ func (h *Handler) previewTicketFPA(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return render(c, fiber.StatusOK, components.FPAPreviewBox(props))
+	return render(c, fiber.StatusOK, components.FPAPreviewContents(props))
 }
 
 // ticketSurgeries answers a specialty change (htmx): the filtered surgery select, and the
@@ -265,12 +269,17 @@ func buildPreview(res fpa.Result, s store.Surgery, chosen string) *components.FP
 		}
 	}
 	for _, b := range res.Choosable {
-		pv.Choices = append(pv.Choices, components.BlockOption{
+		opt := components.BlockOption{
 			Start: strconv.Itoa(b.Start), Label: b.Label(),
 			Proposed: b.Start == res.Proposed.Block.Start, Selected: b.Start == selected.Block.Start,
-		})
+		}
+		if slot, err := res.Choose(b.Start); err == nil {
+			opt.FPAText = fpa.FormatFPA(slot.Start, slot.Block)
+		}
+		pv.Choices = append(pv.Choices, opt)
 	}
 	pv.FPAText = fpa.FormatFPA(selected.Start, selected.Block)
+	pv.Shown = res.Proposed.Date.String()
 	pv.Nights = fpa.Nights(res.P, selected.Start)
 	short := func(t time.Time) string { return t.In(fpa.Santiago).Format("02/01 15:04") }
 	plain := res.P.Add(fpa.Surgery{BaseStayHours: mustHours(s.BaseStayHours)}.BaseStay())

@@ -24,6 +24,7 @@ func modifyPreviewOf(t store.Ticket, slot fpa.Slot) *components.ModifyPreview {
 		Direction:   dir,
 		ExtraNights: components.Signed(fpa.Nights(t.FPA, slot.Start)),
 		Seq:         t.ModificationCount + 1,
+		Shown:       forms.ShownKey(slot.Start),
 	}
 }
 
@@ -61,16 +62,16 @@ func (h *Handler) previewModifyFPA(c *fiber.Ctx) error {
 		if _, err := h.store.Ticket(c.UserContext(), state(c).principal, id); err != nil {
 			return err
 		}
-		return render(c, fiber.StatusOK, components.ModifyPreviewBox(nil))
+		return render(c, fiber.StatusOK, components.ModifyPreviewContents(nil, ""))
 	}
 	cur, slot, err := h.store.PreviewModification(c.UserContext(), state(c).principal, id, in)
 	if err != nil {
 		if !modifyFieldError(err, &errs) {
 			return err
 		}
-		return render(c, fiber.StatusOK, components.ModifyPreviewBox(nil))
+		return render(c, fiber.StatusOK, components.ModifyPreviewContents(nil, ""))
 	}
-	return render(c, fiber.StatusOK, components.ModifyPreviewBox(modifyPreviewOf(cur, slot)))
+	return render(c, fiber.StatusOK, components.ModifyPreviewContents(modifyPreviewOf(cur, slot), ""))
 }
 
 // modifyFPA applies a modification (RULES §4), or shows why not: field problems (422), a
@@ -87,6 +88,10 @@ func (h *Handler) modifyFPA(c *fiber.Ctx) error {
 	form, inputErrs := forms.ReadModify(c)
 	preview := forms.Body(c, "accion") == "vista"
 	in, errs := forms.ValidateModify(form, inputErrs, !preview)
+	if shown, ok := forms.Shown(c); ok && !preview && len(errs) == 0 && shown != forms.ShownKey(in.Date.At(in.BlockStart)) {
+		// The screen showed another FPA (an outdated preview, or none): show this one first.
+		errs.Add("fpa-cambio", msgPreviewOutdated)
+	}
 	if !preview && len(errs) == 0 {
 		done, err := h.store.ModifyFPA(c.UserContext(), state(c).principal, ch, in, h.now())
 		handled, herr := h.changed(c, id, done, err, msgFPAModified, submitted{form: formModify,
@@ -123,7 +128,7 @@ func (h *Handler) keepModify(c *fiber.Ctx, props *components.TicketPageProps, fo
 	key, version, msg := props.Modify.Key, props.Modify.Version, props.Modify.Message
 	props.Modify = form
 	props.Modify.Key, props.Modify.Version, props.Modify.Errors, props.Modify.Message = key, version, errs, msg
-	if !props.Can.Modify || len(errs) > 0 {
+	if !props.Can.Modify {
 		return
 	}
 	if pin, perrs := forms.ValidateModify(form, inputErrs, false); len(perrs) == 0 {

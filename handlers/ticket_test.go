@@ -167,8 +167,9 @@ func TestPreviewFragment_HTMX(t *testing.T) {
 		t.Fatalf("preview = %d", resp.StatusCode)
 	}
 	d := doc(t, resp)
-	if d.Find("header").Length() != 0 || d.Find("#vista-previa").Length() != 1 {
-		t.Fatal("the preview endpoint did not answer the fragment alone")
+	// The box's contents alone: the box stays, so no answer is ever dropped for a replaced target.
+	if d.Find("header").Length() != 0 || d.Find("#vista-previa").Length() != 0 || d.Find(`input[name="bloque"]`).Length() == 0 {
+		t.Fatal("the preview endpoint did not answer the box's contents alone")
 	}
 	// The specialty change answers the filtered surgeries plus the preview as a partial.
 	form.Set("especialidad", fmt.Sprint(e.count(t, `SELECT s.id FROM specialties s JOIN clinics c ON c.id = s.clinic_id WHERE c.code = 'PROV' AND s.name = 'Urología'`)))
@@ -177,7 +178,7 @@ func TestPreviewFragment_HTMX(t *testing.T) {
 	if opts != 4 { // placeholder + 3 urology surgeries
 		t.Fatalf("urology options = %d", opts)
 	}
-	if d.Find(`hx-partial[hx-target="#vista-previa"] #vista-previa`).Length() != 1 {
+	if d.Find(`hx-partial[hx-target="#vista-previa-contenido"] input[name="vista"]`).Length() != 1 {
 		t.Fatal("no preview partial with the surgery list")
 	}
 }
