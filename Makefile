@@ -41,12 +41,14 @@ css: node_modules/.package-lock.json
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
-# Regenerates templ code, CSS and the vendored htmx, and fails if any committed file changed.
+# Regenerates templ code, CSS and the vendored htmx with its SSE extension, and fails if any
+# committed file changed.
 check-generated: node_modules/.package-lock.json
-	@before=$$(cat $$(find components -name '*_templ.go' | sort) static/css/app.css static/js/htmx.min.js | sha256sum); \
+	@before=$$(cat $$(find components -name '*_templ.go' | sort) static/css/app.css static/js/htmx.min.js static/js/hx-sse.min.js | sha256sum); \
 	$(MAKE) --no-print-directory generate >/dev/null; \
 	{ echo "/* htmx $(HTMX_VERSION) (htmx.org npm package, dist/htmx.min.js), BSD Zero Clause License */"; cat node_modules/htmx.org/dist/htmx.min.js; } > static/js/htmx.min.js; \
-	after=$$(cat $$(find components -name '*_templ.go' | sort) static/css/app.css static/js/htmx.min.js | sha256sum); \
+	{ echo "/* htmx $(HTMX_VERSION) SSE extension (htmx.org npm package, dist/ext/hx-sse.min.js), BSD Zero Clause License */"; cat node_modules/htmx.org/dist/ext/hx-sse.min.js; } > static/js/hx-sse.min.js; \
+	after=$$(cat $$(find components -name '*_templ.go' | sort) static/css/app.css static/js/htmx.min.js static/js/hx-sse.min.js | sha256sum); \
 	if [ "$$before" != "$$after" ]; then echo "Generated files were stale (templ, CSS or htmx): they are regenerated now; commit them."; exit 1; fi
 
 schema: ## Regenerate db/schema.sql from a scratch database

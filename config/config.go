@@ -59,6 +59,14 @@ type Config struct {
 	IAPHostedDomain string
 	// TrustedProxies are the load balancers whose X-Forwarded-For is believed for client IPs.
 	TrustedProxies []string
+	// LiveMaxStreams bounds the board's live-update streams open on this instance at once;
+	// past it /tablero/eventos answers 503 and the board keeps refreshing itself every minute.
+	// 0 turns live updates off (no listening connection).
+	LiveMaxStreams int
+	// LiveStreamMaxAge ends each live-update stream after this long (the browser reconnects):
+	// below the platform's request timeout (Cloud Run's default is 5 minutes), so the
+	// platform never cuts a stream.
+	LiveStreamMaxAge time.Duration
 	// LogFormat is "json" or "text".
 	LogFormat string
 	// Version is shown in the footer and logs.
@@ -68,12 +76,16 @@ type Config struct {
 // Local reports whether the server runs in the local (development/demo) environment.
 func (c Config) Local() bool { return c.Env == EnvLocal }
 
-// DBPools splits DBMaxConns between the main pool and the session store's own pool (a fifth,
-// at least 2). The defaults (25: 20 + 5) keep three instances at 75 connections, within the
-// 100 of Cloud SQL's small tiers with room for migrations and maintenance sessions.
-func (c Config) DBPools() (main, sessions int) {
+// DBPools splits DBMaxConns between the main pool, the session store's own pool (a fifth, at
+// least 2) and the one connection that listens for board changes (live updates; none when
+// they are off). The defaults (25: 19 + 5 + 1) keep three instances at 75 connections, within
+// the 100 of Cloud SQL's small tiers with room for migrations and maintenance sessions.
+func (c Config) DBPools() (main, sessions, listener int) {
 	sessions = max(2, c.DBMaxConns/5)
-	return c.DBMaxConns - sessions, sessions
+	if c.LiveMaxStreams > 0 {
+		listener = 1
+	}
+	return c.DBMaxConns - sessions - listener, sessions, listener
 }
 
 // Keys lists every environment variable Load reads, with its default, for .env.example and docs.
@@ -82,7 +94,7 @@ var Keys = []struct{ Name, Default, Help string }{
 	{"DATABASE_URL", "", "PostgreSQL URL of a non-superuser role; empty in local starts a private cluster under DATA_DIR"},
 	{"LISTEN_ADDR", ":8080", "HTTP listen address"},
 	{"PORT", "", "HTTP port; when set (Cloud Run sets it) the server listens on :PORT instead of LISTEN_ADDR"},
-	{"DB_MAX_CONNS", "25", "database connections of this instance, main pool and session store together (at least 4)"},
+	{"DB_MAX_CONNS", "25", "database connections of this instance: main pool, session store and the live-update listener together (at least 4)"},
 	{"DB_STATEMENT_TIMEOUT", "4s", "longest a single SQL statement may run"},
 	{"REQUEST_TIMEOUT", "5s", "longest a request may wait on the database before it answers 503"},
 	{"DATA_DIR", ".data", "directory of the private local PostgreSQL cluster"},
@@ -95,6 +107,8 @@ var Keys = []struct{ Name, Default, Help string }{
 	{"IAP_JWKS_URL", "https://www.gstatic.com/iap/verify/public_key-jwk", "IAP public keys (JWK set)"},
 	{"IAP_ISSUER", "https://cloud.google.com/iap", "expected iss claim of IAP assertions"},
 	{"IAP_HOSTED_DOMAIN", "", "admit only Google accounts of this Workspace domain (hd claim)"},
+	{"LIVE_MAX_STREAMS", "500", "live-update streams of the board open at once on this instance (0 turns live updates off)"},
+	{"LIVE_STREAM_MAX_AGE", "4m30s", "a live-update stream ends after this long and the browser reconnects (below the platform's request timeout)"},
 	{"TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs whose X-Forwarded-For is trusted"},
 	{"LOG_FORMAT", "text in local, json in production", "text or json"},
 	{"APP_VERSION", "dev", "version shown in the footer"},
@@ -148,6 +162,7 @@ func Load(getenv func(string) string) (Config, error) {
 		IAPHostedDomain:    strings.ToLower(get("IAP_HOSTED_DOMAIN", "")),
 		DBStatementTimeout: dur("DB_STATEMENT_TIMEOUT", "4s"),
 		RequestTimeout:     dur("REQUEST_TIMEOUT", "5s"),
+		LiveStreamMaxAge:   dur("LIVE_STREAM_MAX_AGE", "4m30s"),
 	}
 	if p := get("PORT", ""); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
@@ -160,6 +175,11 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, errors.New("DB_MAX_CONNS: want a number between 4 and 1000"))
 	} else {
 		c.DBMaxConns = n
+	}
+	if n, err := strconv.Atoi(get("LIVE_MAX_STREAMS", "500")); err != nil || n < 0 || n > 100000 {
+		errs = append(errs, errors.New("LIVE_MAX_STREAMS: want a number between 0 and 100000"))
+	} else {
+		c.LiveMaxStreams = n
 	}
 	if c.DBStatementTimeout > 0 && c.RequestTimeout > 0 && c.DBStatementTimeout > c.RequestTimeout {
 		errs = append(errs, errors.New("DB_STATEMENT_TIMEOUT must not be longer than REQUEST_TIMEOUT"))

@@ -334,9 +334,10 @@ func TestLoad_PortPoolsAndTimeoutsForCloudRun(t *testing.T) {
 	if cfg.IAPHostedDomain != "redsalud.cl" {
 		t.Errorf("IAPHostedDomain = %q", cfg.IAPHostedDomain)
 	}
-	main, sessions := cfg.DBPools()
-	if main+sessions != cfg.DBMaxConns || sessions < 2 {
-		t.Errorf("pools %d + %d, want DB_MAX_CONNS = %d split with at least 2 for sessions", main, sessions, cfg.DBMaxConns)
+	main, sessions, listener := cfg.DBPools()
+	if main+sessions+listener != cfg.DBMaxConns || sessions < 2 || listener != 1 || main < 1 {
+		t.Errorf("pools %d + %d + %d, want DB_MAX_CONNS = %d split with at least 2 for sessions and 1 listener",
+			main, sessions, listener, cfg.DBMaxConns)
 	}
 	// Three instances with the defaults stay well within Cloud SQL's 100 connections.
 	if 3*cfg.DBMaxConns > 90 {
@@ -348,6 +349,35 @@ func TestLoad_PortPoolsAndTimeoutsForCloudRun(t *testing.T) {
 	for _, bad := range []map[string]string{
 		{"PORT": "abc"}, {"PORT": "70000"}, {"DB_MAX_CONNS": "3"}, {"DB_MAX_CONNS": "many"},
 		{"DB_STATEMENT_TIMEOUT": "10s", "REQUEST_TIMEOUT": "5s"}, {"REQUEST_TIMEOUT": "-1s"},
+	} {
+		if _, err := config.Load(env(production(bad))); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+func TestLoad_LiveUpdatesBoundedAndBelowCloudRunsRequestTimeout(t *testing.T) {
+	cfg, err := config.Load(env(production(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.LiveMaxStreams != 500 {
+		t.Errorf("LiveMaxStreams = %d, want 500", cfg.LiveMaxStreams)
+	}
+	// Cloud Run cuts a request after 5 minutes by default: a stream must end before.
+	if cfg.LiveStreamMaxAge != 4*time.Minute+30*time.Second || cfg.LiveStreamMaxAge >= 5*time.Minute {
+		t.Errorf("LiveStreamMaxAge = %s, want 4m30s", cfg.LiveStreamMaxAge)
+	}
+	off, err := config.Load(env(production(map[string]string{"LIVE_MAX_STREAMS": "0"})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if main, sessions, listener := off.DBPools(); listener != 0 || main+sessions != off.DBMaxConns {
+		t.Errorf("live updates off: pools %d + %d + %d, want no listener", main, sessions, listener)
+	}
+	for _, bad := range []map[string]string{
+		{"LIVE_MAX_STREAMS": "-1"}, {"LIVE_MAX_STREAMS": "many"}, {"LIVE_MAX_STREAMS": "100001"},
+		{"LIVE_STREAM_MAX_AGE": "0s"}, {"LIVE_STREAM_MAX_AGE": "soon"},
 	} {
 		if _, err := config.Load(env(production(bad))); err == nil {
 			t.Errorf("%v accepted", bad)

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/session"
 
 	"github.com/redsalud/ticket-home/config"
+	"github.com/redsalud/ticket-home/live"
 	"github.com/redsalud/ticket-home/store"
 )
 
@@ -28,6 +29,9 @@ type Handler struct {
 	sessions *session.Store
 	iap      IAPVerifier // nil when IAP is not configured
 	now      func() time.Time
+	live     *live.Broker // nil when live updates are off
+	// heartbeat is how often an idle live-update stream writes a comment.
+	heartbeat time.Duration
 }
 
 // Options are the collaborators of New that tests may replace.
@@ -38,6 +42,11 @@ type Options struct {
 	IAP IAPVerifier
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Live tells the board's live-update streams of changes; nil turns them off (the endpoint
+	// answers 503 and the board refreshes itself every minute).
+	Live *live.Broker
+	// LiveHeartbeat is how often an idle stream writes a comment; zero means 25 s.
+	LiveHeartbeat time.Duration
 }
 
 // New builds the Handler. Call App for the Fiber application.
@@ -46,7 +55,11 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger, opt Options) *Han
 	if now == nil {
 		now = time.Now
 	}
-	h := &Handler{cfg: cfg, store: st, log: log, iap: opt.IAP, now: now}
+	heartbeat := opt.LiveHeartbeat
+	if heartbeat <= 0 {
+		heartbeat = liveHeartbeat
+	}
+	h := &Handler{cfg: cfg, store: st, log: log, iap: opt.IAP, now: now, live: opt.Live, heartbeat: heartbeat}
 	h.sessions = session.New(session.Config{
 		Storage: opt.SessionStorage,
 		// The stored session outlives the idle limit by an hour: authenticate enforces the

@@ -276,10 +276,10 @@ func (o Options) String() string {
 }
 
 // OptionsFor gives the main pool's and the session store's options for cfg: DB_MAX_CONNS
-// split between them, the statement timeout, and the request timeout for calls that carry no
-// deadline of their own.
+// split between them (less the live-update listener's one connection), the statement timeout,
+// and the request timeout for calls that carry no deadline of their own.
 func OptionsFor(cfg config.Config) (main, sessions Options) {
-	m, s := cfg.DBPools()
+	m, s, _ := cfg.DBPools()
 	base := Options{StatementTimeout: cfg.DBStatementTimeout, ConnectTimeout: 5 * time.Second, CallTimeout: cfg.RequestTimeout}
 	main, sessions = base, base
 	main.MaxConns, sessions.MaxConns = m, s

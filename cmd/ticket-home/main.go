@@ -24,6 +24,7 @@ import (
 	"github.com/redsalud/ticket-home/demo"
 	"github.com/redsalud/ticket-home/handlers"
 	"github.com/redsalud/ticket-home/iap"
+	"github.com/redsalud/ticket-home/live"
 	"github.com/redsalud/ticket-home/store"
 )
 
@@ -181,11 +182,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		return err
 	}
 	defer closeWithin(log, "session store", sessions.Close)
-	mainPool, sessPool := cfg.DBPools()
-	log.Info("database pools", "main", mainPool, "sessions", sessPool, "total", cfg.DBMaxConns,
+	mainPool, sessPool, listener := cfg.DBPools()
+	log.Info("database pools", "main", mainPool, "sessions", sessPool, "listener", listener, "total", cfg.DBMaxConns,
 		"statement_timeout", cfg.DBStatementTimeout, "request_timeout", cfg.RequestTimeout)
 
 	opt := handlers.Options{SessionStorage: sessions}
+	if cfg.LiveMaxStreams > 0 {
+		// The board's live updates: this instance's one listening connection.
+		broker, err := live.Start(ctx, databaseURL, live.Options{MaxStreams: cfg.LiveMaxStreams, Log: log})
+		if err != nil {
+			return err
+		}
+		defer closeWithin(log, "live-update listener", broker.Close)
+		opt.Live = broker
+		log.Info("live updates", "max_streams", cfg.LiveMaxStreams, "stream_max_age", cfg.LiveStreamMaxAge)
+	}
 	if cfg.IAPAudience != "" {
 		v, err := iap.New(ctx, iap.Config{JWKSURL: cfg.IAPJWKSURL, Audience: cfg.IAPAudience, Issuer: cfg.IAPIssuer, HostedDomain: cfg.IAPHostedDomain})
 		if err != nil {
@@ -209,8 +220,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	// In-flight requests end within REQUEST_TIMEOUT even on a frozen database; a request
-	// still running after that is cut rather than holding the stop past the platform's limit.
+	// In-flight requests end within REQUEST_TIMEOUT even on a frozen database, and live-update
+	// streams as soon as the shutdown begins; a request still running after that is cut rather
+	// than holding the stop past the platform's limit.
 	if err := app.ShutdownWithTimeout(cfg.RequestTimeout + time.Second); err != nil {
 		log.Warn("shutdown: requests were still running", "error", err)
 	}
