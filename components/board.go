@@ -17,8 +17,21 @@ type BoardFilterValues struct {
 	Surgery     string
 	From, To    string
 	NoEpisode   bool
+	Ward        string // ubicación
+	Sort        string // store.SortUrgency, SortFPA or SortCreated
 	States      []string
 	ClinicParam string // superuser: clinic id or "todas"
+}
+
+// Narrowing counts the filters set under "Filtros" (not the states, the search or the order).
+func (f BoardFilterValues) Narrowing() int {
+	n := 0
+	for _, set := range []bool{f.Specialty != "", f.Surgery != "", f.From != "", f.To != "", f.Ward != ""} {
+		if set {
+			n++
+		}
+	}
+	return n
 }
 
 // BoardProps is the nurse board ("Tablero").
@@ -36,9 +49,43 @@ type BoardProps struct {
 	NextHref    string
 	RefreshHref string
 	AsOf        string // when the data was read, "15:04" in Santiago
+	LiveHref    string // the board's stream of changes, from when the data was read
+	NoEpisode   Chip   // "Sin ID Ep.": the active tickets without an episode id
+	View        string // store.BoardViewAuto, BoardViewCards or BoardViewTable
+	Wards       []string
 	ShowClinic  bool
 	CanCreate   bool
 	Specialties []string
 	Surgeries   []string
 	Clinics     []store.Clinic
+}
+
+// filtersOpen opens "Filtros" when one of its fields has a problem to show.
+func filtersOpen(p BoardProps) bool {
+	for _, f := range []string{"desde", "hasta", "f-especialidad", "f-cirugia", "f-ubicacion"} {
+		if p.Errors.For(f) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// boardCaption names the board's order for screen readers.
+func boardCaption(sort string) string {
+	switch sort {
+	case "fpa":
+		return "Tickets del tablero, ordenados por FPA"
+	case "creacion":
+		return "Tickets del tablero, del más reciente al más antiguo"
+	}
+	return "Tickets del tablero, ordenados por urgencia: primero los vencidos, luego la FPA más próxima"
+}
+
+// viewToggle is what a layout button asks for: that layout, or back to the automatic one
+// (by the screen's width) when it is already chosen.
+func viewToggle(current, view string) string {
+	if current == view {
+		return ""
+	}
+	return view
 }

@@ -3,6 +3,7 @@ package components
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redsalud/ticket-home/fpa"
@@ -38,6 +39,14 @@ func (v TicketView) PatientName() string {
 // FPAText is "02/11/2025, entre 14:00 y 16:00".
 func (v TicketView) FPAText() string {
 	return fpa.FormatFPA(v.FPA, fpa.Block{Start: v.BlockStart, End: v.BlockEnd})
+}
+
+// FPADateText is the FPA's date, "02/11/2025"; FPABlockText its block, "entre 14:00 y 16:00".
+func (v TicketView) FPADateText() string { return fpa.FormatDate(v.FPA) }
+
+func (v TicketView) FPABlockText() string {
+	_, block, _ := strings.Cut(v.FPAText(), ", ")
+	return block
 }
 
 // OriginalFPAText is the frozen original FPA in the same form.
@@ -91,7 +100,7 @@ func (v TicketView) Countdown() Countdown {
 		return Countdown{"Activo en " + Duration(v.PavilionEnd.Sub(v.Now)), v.PavilionEnd.UnixMilli(), "programado"}
 	case fpa.Vigente:
 		if v.Urgency == fpa.UrgencyEnVentana {
-			return Countdown{"En ventana de alta: quedan " + Duration(v.FPAEnd.Sub(v.Now)), v.FPAEnd.UnixMilli(), "ventana"}
+			return Countdown{"Quedan " + Duration(v.FPAEnd.Sub(v.Now)) + " del bloque", v.FPAEnd.UnixMilli(), "ventana"}
 		}
 		return Countdown{"Faltan " + Duration(v.FPA.Sub(v.Now)) + " para la FPA", v.FPA.UnixMilli(), "antes"}
 	case fpa.Vencido:

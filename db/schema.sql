@@ -98,6 +98,19 @@ END $$;
 
 
 --
+-- Name: board_notify(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.board_notify() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('board_changed', NEW.id::text);
+    RETURN NULL;
+END $$;
+
+
+--
 -- Name: catalog_bump_version(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -771,6 +784,10 @@ CREATE TABLE public.users (
     last_login_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     version bigint DEFAULT 1 NOT NULL,
+    board_view text DEFAULT ''::text NOT NULL,
+    board_ward text DEFAULT ''::text NOT NULL,
+    CONSTRAINT users_board_view_check CHECK ((board_view = ANY (ARRAY[''::text, 'tarjetas'::text, 'tabla'::text]))),
+    CONSTRAINT users_board_ward_check CHECK ((char_length(board_ward) <= 40)),
     CONSTRAINT users_email_check CHECK (((email IS NULL) OR (email ~ '^[^@\s]+@[^@\s]+$'::text))),
     CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['superuser'::text, 'admin'::text, 'clinical'::text, 'visualizador'::text]))),
     CONSTRAINT users_superuser_global_check CHECK (((role = 'superuser'::text) = (clinic_id IS NULL))),
@@ -1209,6 +1226,13 @@ CREATE TRIGGER action_audit_append_only BEFORE DELETE OR UPDATE ON public.action
 --
 
 CREATE TRIGGER action_audit_no_truncate BEFORE TRUNCATE ON public.action_audit FOR EACH STATEMENT EXECUTE FUNCTION public.audit_append_only();
+
+
+--
+-- Name: clinics clinics_board_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER clinics_board_changed AFTER UPDATE ON public.clinics FOR EACH ROW WHEN (((old.board_version IS DISTINCT FROM new.board_version) OR (old.catalog_version IS DISTINCT FROM new.catalog_version))) EXECUTE FUNCTION public.board_notify();
 
 
 --

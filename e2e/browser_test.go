@@ -243,6 +243,24 @@ func (b *browser) screenshot(t *testing.T, name string) {
 	}
 }
 
+// screenshotViewport saves what is on screen without scrolling (the "above the fold" view).
+func (b *browser) screenshotViewport(t *testing.T, name string) {
+	t.Helper()
+	dir := os.Getenv("E2E_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 type axeViolation struct {
 	ID     string   `json:"id"`
 	Impact string   `json:"impact"`
@@ -284,18 +302,26 @@ func (b *browser) assertAxe(t *testing.T, label string) {
 // waitJS waits until a JavaScript condition holds (polled by the browser, not a sleep).
 func (b *browser) waitJS(t *testing.T, cond string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	if !b.waitJSFor(t, cond, 15*time.Second) {
+		t.Fatalf("waiting for %s: timed out", cond)
+	}
+}
+
+// waitJSFor waits up to d for a JavaScript condition and reports whether it held.
+func (b *browser) waitJSFor(t *testing.T, cond string, d time.Duration) bool {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		ctx, cancel := context.WithTimeout(b.ctx, time.Until(deadline))
 		_, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(time.Until(deadline))))
 		cancel()
 		if err == nil {
-			return
+			return true
 		}
 		// A navigation (a form submitted without JavaScript) ends the poll with an error about
 		// the old page: poll the new one until the deadline.
 		if time.Now().After(deadline) {
-			t.Fatalf("waiting for %s: %v", cond, err)
+			return false
 		}
 	}
 }

@@ -65,7 +65,7 @@ func TestFocus_EveryControlShowsAVisibleIndicator(t *testing.T) {
 			b := newBrowser(t, vp.width, vp.height, true)
 			b.loginKeyboard(t, base, "admin_prov", demo.Password)
 			b.do(t, waitVisible("#resultados"))
-			ticket := eval[string](t, b, `document.querySelector('#resultados a[href^="/tickets/"]').getAttribute('href')`)
+			ticket := eval[string](t, b, `document.querySelector('#resultados .row-link').getAttribute('href')`)
 			for _, page := range []struct{ path, ready string }{
 				{"/tablero", "#resultados"},
 				{"/tickets/nuevo", "#rut"},

@@ -51,7 +51,15 @@ func readBoardFilters(args *fasthttp.Args, errs *components.Errors) components.B
 		Surgery:   text("cirugia", "f-cirugia"),
 		From:      text("desde", "desde"),
 		To:        text("hasta", "hasta"),
+		Ward:      text("ubicacion", "f-ubicacion"),
 		NoEpisode: len(args.Peek("sin_episodio")) > 0,
+	}
+	if utf8.RuneCountInString(fv.Ward) > store.MaxLocationText {
+		fv.Ward = ""
+		errs.Add("f-ubicacion", forms.TooLong("La ubicación", store.MaxLocationText))
+	}
+	if o := string(args.Peek("orden")); o == store.SortFPA || o == store.SortCreated {
+		fv.Sort = o
 	}
 	for _, s := range args.PeekMulti("estado") {
 		if v := string(s); slices.Contains(store.AllStates, v) && !slices.Contains(fv.States, v) {
@@ -80,8 +88,12 @@ func boardPageNumber(c *fiber.Ctx) int {
 func (h *Handler) showBoard(c *fiber.Ctx) error {
 	takeFlash(c)
 	var errs components.Errors
-	fv := readBoardFilters(c.Request().URI().QueryArgs(), &errs)
+	args := c.Request().URI().QueryArgs()
+	fv := readBoardFilters(args, &errs)
 	fv.Query, _ = state(c).sess.Get(sessBoardQuery).(string)
+	if !args.Has("ubicacion") {
+		fv.Ward, _ = state(c).sess.Get(sessBoardWard).(string) // the ward this user's board shows
+	}
 	part := boardWhole
 	if isFragmentRequest(c) {
 		part = boardResults
@@ -99,6 +111,9 @@ func (h *Handler) filterBoard(c *fiber.Ctx) error {
 	if forms.Body(c, "limpiar") != "" {
 		st.sess.Delete(sessBoardQuery)
 		st.dirty = true
+		if err := h.rememberBoard(c, boardView(st), ""); err != nil {
+			return err
+		}
 		return h.seeOther(c, "/tablero")
 	}
 	fv := readBoardFilters(c.Request().PostArgs(), &errs)
@@ -123,6 +138,11 @@ func (h *Handler) filterBoard(c *fiber.Ctx) error {
 	}
 	st.sess.Set(sessBoardQuery, q)
 	st.dirty = true
+	if c.Request().PostArgs().Has("ubicacion") {
+		if err := h.rememberBoard(c, boardView(st), fv.Ward); err != nil {
+			return err
+		}
+	}
 	target := "/tablero"
 	if v := boardQuery(fv); len(v) > 0 {
 		target += "?" + v.Encode()
@@ -133,16 +153,17 @@ func (h *Handler) filterBoard(c *fiber.Ctx) error {
 	}
 	c.Set("HX-Push-Url", target)
 	fv.Query = q
-	return h.renderBoard(c, fv, nil, 1, boardResults)
+	return h.renderBoard(c, fv, nil, 1, boardFiltered)
 }
 
 // The parts of the board a request may want.
 type boardPart int
 
 const (
-	boardWhole   boardPart = iota // the page
-	boardMain                     // filters and results (a refused htmx filter submit)
-	boardResults                  // the results alone (refresh, chips, pages, filters applied)
+	boardWhole    boardPart = iota // the page
+	boardMain                      // filters and results (a refused htmx filter submit)
+	boardResults                   // the results alone (refresh, chips, pages)
+	boardFiltered                  // the results and the filters' count (filters applied)
 )
 
 // currentClinicParam is the clinica= value of the principal's scope ("" for non-superusers).
@@ -163,8 +184,8 @@ func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, err
 	now := h.now()
 	fv.ClinicParam = currentClinicParam(p)
 	f := store.BoardFilter{States: fv.States, Query: fv.Query, RUTQuery: rut.Normalize(fv.Query),
-		Specialty: fv.Specialty, Surgery: fv.Surgery, NoEpisode: fv.NoEpisode, Page: page, PageSize: boardPageSize,
-		Options: part != boardResults}
+		Specialty: fv.Specialty, Surgery: fv.Surgery, NoEpisode: fv.NoEpisode, Ward: fv.Ward, Sort: fv.Sort,
+		Page: page, PageSize: boardPageSize, Options: part != boardResults && part != boardFiltered}
 	if errs.For("q") != "" {
 		f.Query, f.RUTQuery = "", "" // a refused search is shown, not run
 	}
@@ -194,7 +215,8 @@ func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, err
 	props := components.BoardProps{
 		Page: h.page(c, "Tablero"), ClinicName: st.clinicName, Filter: fv, Errors: errs,
 		Total: res.Total, PageNum: page, ShowClinic: p.AllClinics,
-		CanCreate: p.CanWrite(), AsOf: now.In(fpa.Santiago).Format("15:04"),
+		CanCreate: p.CanWrite(), AsOf: now.In(fpa.Santiago).Format("15:04"), View: boardView(st),
+		LiveHref: "/tablero/eventos?desde=" + strconv.FormatInt(now.UnixMilli(), 10),
 	}
 	props.Pages = (res.Total + boardPageSize - 1) / boardPageSize
 	props.Rows = make([]components.TicketView, 0, len(res.Tickets))
@@ -230,14 +252,38 @@ func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, err
 			Current: slices.Equal(sortedCopy(states), sortedCopy(fv.States)),
 		})
 	}
+	ne := boardQuery(fv)
+	if fv.NoEpisode {
+		ne.Del("sin_episodio")
+	} else {
+		ne.Set("sin_episodio", "1")
+	}
+	props.NoEpisode = components.Chip{Label: "Sin ID Ep.", Count: res.Counts[store.CountNoEpisode], Href: "/tablero?" + ne.Encode(), Current: fv.NoEpisode}
+	// "Volver al tablero" returns to this board, filters and page included.
+	back := "/tablero"
+	if page > 1 {
+		back = boardHref(base, "pagina", strconv.Itoa(page))
+	} else if len(base) > 0 {
+		back += "?" + base.Encode()
+	}
+	if prev, _ := st.sess.Get(sessBoardBack).(string); prev != back && len(errs) == 0 {
+		st.sess.Set(sessBoardBack, back)
+		st.dirty = true
+	}
 	status := fiber.StatusOK
 	if len(errs) > 0 {
 		status = fiber.StatusUnprocessableEntity
 	}
-	if part == boardResults {
+	switch part {
+	case boardResults:
 		return render(c, status, components.BoardResults(props))
+	case boardFiltered:
+		return render(c, status, components.BoardFiltered(props))
 	}
-	props.Specialties, props.Surgeries = res.Specialties, res.Surgeries
+	props.Specialties, props.Surgeries, props.Wards = res.Specialties, res.Surgeries, res.Wards
+	if fv.Ward != "" && !slices.Contains(props.Wards, fv.Ward) {
+		props.Wards = append(props.Wards, fv.Ward) // no active ticket there now: still the choice
+	}
 	if p.IsSuperuser() {
 		su := p
 		su.AllClinics, su.ClinicID = true, 0
@@ -264,6 +310,8 @@ func boardQuery(fv components.BoardFilterValues) url.Values {
 	set("cirugia", fv.Surgery)
 	set("desde", fv.From)
 	set("hasta", fv.To)
+	set("ubicacion", fv.Ward)
+	set("orden", fv.Sort)
 	if fv.NoEpisode {
 		v.Set("sin_episodio", "1")
 	}
@@ -287,4 +335,49 @@ func sortedCopy(s []string) []string {
 	out := slices.Clone(s)
 	slices.Sort(out)
 	return out
+}
+
+// boardView is the layout the user's board remembers.
+func boardView(st *reqState) string {
+	v, _ := st.sess.Get(sessBoardView).(string)
+	return v
+}
+
+// rememberBoard keeps the user's board layout and ward, in the database (the user's, on any
+// device) and in the session, when they changed.
+func (h *Handler) rememberBoard(c *fiber.Ctx, view, ward string) error {
+	st := state(c)
+	if old, _ := st.sess.Get(sessBoardWard).(string); old == ward && view == boardView(st) {
+		return nil
+	}
+	if err := h.store.SaveBoardPreferences(c.UserContext(), st.principal, view, ward); err != nil {
+		return err
+	}
+	st.sess.Set(sessBoardView, view)
+	st.sess.Set(sessBoardWard, ward)
+	st.dirty = true
+	return nil
+}
+
+// chooseBoardView is the cards/table switch: the choice is remembered, and the board shown
+// again as it was.
+func (h *Handler) chooseBoardView(c *fiber.Ctx) error {
+	st := state(c)
+	view := forms.Body(c, "vista")
+	if view != store.BoardViewCards && view != store.BoardViewTable {
+		view = store.BoardViewAuto
+	}
+	ward, _ := st.sess.Get(sessBoardWard).(string)
+	if err := h.rememberBoard(c, view, ward); err != nil {
+		return err
+	}
+	return h.seeOther(c, boardBack(st))
+}
+
+// boardBack is the board as the user last saw it.
+func boardBack(st *reqState) string {
+	if back, _ := st.sess.Get(sessBoardBack).(string); strings.HasPrefix(back, "/tablero") {
+		return back
+	}
+	return "/tablero"
 }

@@ -173,7 +173,7 @@ func TestIAP_ValidAssertionSignsInKnownUserAndTheSessionCarriesIt(t *testing.T) 
 					t.Fatal("an htmx request got the whole page, not the board fragment")
 				}
 			} else {
-				if h := d.Find("h1").Text(); h != "Tablero de enfermería" {
+				if h := strings.TrimSpace(d.Find("h1").Text()); h != "Tablero de Enfermería" {
 					t.Fatalf("h1 = %q", h)
 				}
 				header := d.Find("header").Text()

@@ -35,7 +35,12 @@ const (
 	sessPendingAt   = "pending_at" // unix seconds: the form is kept pendingFormLife at most
 	// The board's search text: kept here, never in a URL (RULES §11).
 	sessBoardQuery = "board_q"
-	sessionSeen    = time.Minute
+	// What the user's board remembers (store.User.BoardView, BoardWard), and the board's
+	// address as last shown, for "Volver al tablero".
+	sessBoardView = "board_view"
+	sessBoardWard = "board_ward"
+	sessBoardBack = "board_back"
+	sessionSeen   = time.Minute
 	// What the session knows of its user, stamped with the versions every transaction checks
 	// (store.Principal): no request reads the user on its own.
 	sessUsername    = "uname"
@@ -246,6 +251,8 @@ func rememberUser(st *reqState, u store.User) {
 	st.sess.Set(sessHomeClinic, u.ClinicID)
 	st.sess.Set(sessHomeName, u.ClinicName)
 	st.sess.Set(sessHomeVersion, u.ClinicVersion)
+	st.sess.Set(sessBoardView, u.BoardView)
+	st.sess.Set(sessBoardWard, u.BoardWard)
 	// A superuser's choice is checked again (it may be what changed).
 	st.sess.Delete(sessChosenName)
 	st.sess.Delete(sessChosenVersion)

@@ -67,6 +67,7 @@ func (h *Handler) App() *fiber.App {
 	// Board and tickets.
 	app.Get("/tablero", all, h.showBoard)
 	app.Post("/tablero", all, h.filterBoard)
+	app.Post("/tablero/vista", all, h.chooseBoardView)
 	app.Get("/tablero/eventos", all, h.boardEvents)
 	app.Get("/tickets/nuevo", writers, h.showCreateTicket)
 	app.Post("/tickets/nuevo", writers, h.createTicket)

@@ -47,9 +47,10 @@ func (h *Handler) ticketPageProps(c *fiber.Ctx, pg store.TicketPage) components.
 	now := h.now()
 	t := pg.Ticket
 	props := components.TicketPageProps{
-		Page: h.page(c, "Ticket "+t.Code),
-		T:    components.NewTicketView(t, now),
-		Can:  capabilities(p, t, now),
+		Page:      h.page(c, "Ticket "+t.Code),
+		T:         components.NewTicketView(t, now),
+		Can:       capabilities(p, t, now),
+		BoardHref: boardBack(state(c)),
 	}
 	for _, m := range pg.Modifications {
 		props.Mods = append(props.Mods, components.ModificationView{Modification: m})

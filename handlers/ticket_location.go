@@ -57,7 +57,7 @@ func (h *Handler) editLocation(c *fiber.Ctx) error {
 		done, err := h.store.UpdateLocation(c.UserContext(), state(c).principal, ch, in, h.now())
 		if err == nil || errors.Is(err, store.ErrAlreadySubmitted) {
 			if slot := inlineSlot(c); slot != "" {
-				return render(c, fiber.StatusOK, components.LocationCell(components.NewTicketView(done, h.now()), slot, true, true))
+				return render(c, fiber.StatusOK, components.LocationSaved(components.NewTicketView(done, h.now()), slot))
 			}
 			return h.actionDone(c, done, err, msgTicketUpdated)
 		}

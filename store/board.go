@@ -34,9 +34,22 @@ type BoardFilter struct {
 	Options   bool
 	From, To  time.Time // pavilion end in [From, To); zero = open
 	NoEpisode bool      // only tickets without an episode id ("Sin ID Ep.")
+	Ward      string    // only tickets at this location (ubicación), exactly; "" = all
+	Sort      string    // SortUrgency (""), SortFPA or SortCreated
 	Page      int       // 1-based
 	PageSize  int
 }
+
+// The board's orders.
+const (
+	SortUrgency = ""         // overdue first, then the soonest FPA
+	SortFPA     = "fpa"      // the soonest FPA first
+	SortCreated = "creacion" // the newest ticket first
+)
+
+// CountNoEpisode is the Counts key of the active tickets without an episode id ("Sin ID Ep."),
+// under the same filters.
+const CountNoEpisode = "sin_episodio"
 
 // BoardPage is one page of the board with the counts of every state under the same filters.
 type BoardPage struct {
@@ -45,14 +58,16 @@ type BoardPage struct {
 	// Page is the page served: the one asked for, or the last one when it asked beyond it.
 	Page   int
 	Counts map[string]int
-	// With BoardFilter.Options: the specialty and surgery names the filters offer.
+	// With BoardFilter.Options: the specialty and surgery names the filters offer, and the
+	// wards (locations) of the clinic's active tickets (one clinic only).
 	Specialties []string
 	Surgeries   []string
+	Wards       []string
 }
 
 // The board's SQL is assembled once, at start, from constant fragments: every value is a
 // parameter. Shared parameters: $1 clinic (0 = all in scope), $2 now, $3 query, $4 RUT query,
-// $5 specialty, $6 surgery name, $7 from, $8 to, $9 no episode.
+// $5 specialty, $6 surgery name, $7 from, $8 to, $9 no episode, $10 ward.
 const (
 	boardFilters = `
   AND ($1 = 0 OR t.clinic_id = $1)
@@ -60,7 +75,8 @@ const (
   AND ($6 = '' OR t.surgery_name = $6)
   AND ($7::timestamptz IS NULL OR t.pavilion_end_at >= $7)
   AND ($8::timestamptz IS NULL OR t.pavilion_end_at < $8)
-  AND (NOT $9 OR t.episode_id = '')`
+  AND (NOT $9 OR t.episode_id = '')
+  AND ($10 = '' OR t.location = $10)`
 	// The search needs the patient; without a search the patients join is left out.
 	boardSearch = `
   AND (fold(p.first_names || ' ' || p.last_name_father || ' ' || p.last_name_mother) LIKE '%' || fold($3) || '%'
@@ -109,6 +125,11 @@ var board = func() boardSQL {
 SELECT ` + derivedState + ` AS state, count(*) AS n
 FROM tickets t` + join + `
 WHERE t.status = 'vigente'` + boardFilters + search + `
+GROUP BY 1
+UNION ALL
+SELECT '` + CountNoEpisode + `', count(*)
+FROM tickets t` + join + `
+WHERE t.status = 'vigente' AND t.episode_id = ''` + boardFilters + search + `
 GROUP BY 1`
 		b.countsFiltered[i] = active + `
 UNION ALL
@@ -119,18 +140,20 @@ GROUP BY 1`
 		b.counts[i] = active + `
 UNION ALL` + historyCountersSQL
 		// The page of ids is chosen first, and only its 50 rows are joined to what they show.
-		// $10 active only (status = 'vigente' serves the partial index), $11 states or NULL
-		// for "all active", $12 limit, $13 offset. Vencido first, then the soonest FPA.
+		// $11 active only (status = 'vigente' serves the partial index), $12 states or NULL
+		// for "all active", $13 limit, $14 offset, $15 the order: by urgency (vencido first,
+		// then the soonest FPA), by FPA, or the newest first.
 		b.list[i] = `
 WITH page AS (
-    SELECT t.id, (` + derivedState + ` = 'vencido') AS overdue, t.fpa_at
+    SELECT t.id, ($15 = '` + SortUrgency + `' AND ` + derivedState + ` = 'vencido') AS overdue,
+           CASE WHEN $15 = '` + SortCreated + `' THEN t.created_at END AS created, t.fpa_at
     FROM tickets t` + join + `
-    WHERE (NOT $10 OR t.status = 'vigente')` + boardFilters + search + `
-      AND ($11::text[] IS NULL OR ` + derivedState + ` = ANY($11))
-    ORDER BY 2 DESC, t.fpa_at, t.id
-    LIMIT $12 OFFSET $13
+    WHERE (NOT $11 OR t.status = 'vigente')` + boardFilters + search + `
+      AND ($12::text[] IS NULL OR ` + derivedState + ` = ANY($12))
+    ORDER BY 2 DESC, 3 DESC NULLS LAST, t.fpa_at, t.id
+    LIMIT $13 OFFSET $14
 )` + strings.Replace(boardColumns, "FROM tickets t", "FROM page JOIN tickets t ON t.id = page.id", 1) + `
-ORDER BY page.overdue DESC, page.fpa_at, page.id`
+ORDER BY page.overdue DESC, page.created DESC NULLS LAST, page.fpa_at, page.id`
 	}
 	return b
 }()
@@ -151,7 +174,7 @@ type boardQuery struct {
 
 // filtered reports whether anything but the states narrows the board.
 func (f BoardFilter) filtered() bool {
-	return strings.TrimSpace(f.Query) != "" || f.Specialty != "" || f.Surgery != "" || !f.From.IsZero() || !f.To.IsZero() || f.NoEpisode
+	return strings.TrimSpace(f.Query) != "" || f.Specialty != "" || f.Surgery != "" || !f.From.IsZero() || !f.To.IsZero() || f.NoEpisode || f.Ward != ""
 }
 
 // boardQueries binds a filter to the board's statements: the list, then the counts.
@@ -182,8 +205,8 @@ func boardQueries(p Principal, f BoardFilter, now time.Time) (list, counts board
 	if q != "" {
 		v, rutq = 1, f.RUTQuery
 	}
-	args := []any{clinic, now, q, rutq, f.Specialty, f.Surgery, from, to, f.NoEpisode}
-	listArgs := append(slices.Clone(args), activeOnly, stateArg, f.PageSize, (f.Page-1)*f.PageSize)
+	args := []any{clinic, now, q, rutq, f.Specialty, f.Surgery, from, to, f.NoEpisode, f.Ward}
+	listArgs := append(slices.Clone(args), activeOnly, stateArg, f.PageSize, (f.Page-1)*f.PageSize, f.Sort)
 	list = boardQuery{"list", board.list[v], listArgs}
 	counts = boardQuery{"counts", board.counts[v], args}
 	if f.filtered() {
@@ -209,6 +232,12 @@ func (t *Tx) boardOptions(ctx context.Context, f BoardFilter, out *BoardPage) er
 			return err
 		}
 		out.Specialties, out.Surgeries = cc.specialtyNames, cc.surgeryNames
+		// The wards are those of the clinic's active tickets, kept in memory with them.
+		b, err := t.activeBoard(ctx)
+		if err != nil {
+			return err
+		}
+		out.Wards = b.wards()
 		return nil
 	}
 	if err := t.tx.SelectContext(ctx, &out.Specialties, boardSpecialtiesSQL, 0); err != nil {
@@ -256,6 +285,7 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 		for _, st := range states {
 			out.Total += out.Counts[st]
 		}
+
 		// A page beyond the last is the last page (an old link, or a made-up number).
 		last := max(1, (out.Total+f.PageSize-1)/f.PageSize)
 		out.Page = min(f.Page, last)

@@ -73,9 +73,22 @@ func (t *Tx) activeBoard(ctx context.Context) (*activeBoard, error) {
 	return b, nil
 }
 
+// wards are the distinct locations of the active tickets, sorted.
+func (b *activeBoard) wards() []string {
+	var out []string
+	for i := range b.tickets {
+		if l := b.tickets[i].Location; l != "" {
+			out = append(out, l)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // page is the board of states at now from the active tickets: the counts of every state, and
-// the page asked for (the last one when it asked beyond it), in the board's order: overdue
-// first, then the soonest FPA, then the ticket's id, as the SQL orders them.
+// the page asked for (the last one when it asked beyond it), in the board's order as the SQL
+// orders it: by urgency (overdue first, then the soonest FPA), by FPA, or the newest first;
+// then the ticket's id.
 func (b *activeBoard) page(f BoardFilter, states []string, now time.Time) BoardPage {
 	out := BoardPage{Counts: map[string]int{}}
 	for k, n := range b.history {
@@ -92,8 +105,11 @@ func (b *activeBoard) page(f BoardFilter, states []string, now time.Time) BoardP
 		st, _ := b.tickets[i].State(now)
 		key := st.Key()
 		out.Counts[key]++
+		if b.tickets[i].EpisodeID == "" {
+			out.Counts[CountNoEpisode]++
+		}
 		if slices.Contains(states, key) {
-			shown = append(shown, row{i, st == fpa.Vencido})
+			shown = append(shown, row{i, f.Sort == SortUrgency && st == fpa.Vencido})
 		}
 	}
 	slices.SortFunc(shown, func(x, y row) int {
@@ -104,6 +120,11 @@ func (b *activeBoard) page(f BoardFilter, states []string, now time.Time) BoardP
 			return 1
 		}
 		tx, ty := &b.tickets[x.i], &b.tickets[y.i]
+		if f.Sort == SortCreated {
+			if c := ty.CreatedAt.Compare(tx.CreatedAt); c != 0 {
+				return c
+			}
+		}
 		if c := tx.FPA.Compare(ty.FPA); c != 0 {
 			return c
 		}

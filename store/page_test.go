@@ -68,14 +68,25 @@ func TestBoardCounts_HistoryCountersStayExact(t *testing.T) {
 				t.Fatalf("after %s: %s chip %d (counters), %d (counted), want %d", step, state, fast.Counts[state], counted.Counts[state], want)
 			}
 		}
-		// The board from memory is the board from SQL: same tickets, same order, same counts.
-		if fmt.Sprint(fast.Counts) != fmt.Sprint(counted.Counts) || len(fast.Tickets) != len(counted.Tickets) {
-			t.Fatalf("after %s: counts %v (memory) and %v (SQL), %d and %d tickets", step, fast.Counts, counted.Counts, len(fast.Tickets), len(counted.Tickets))
-		}
-		for i := range fast.Tickets {
-			a, b := fast.Tickets[i], counted.Tickets[i]
-			if a.ID != b.ID || !a.FPA.Equal(b.FPA) || a.Bed != b.Bed || a.FirstNames != b.FirstNames {
-				t.Fatalf("after %s: row %d is %s (memory) and %s (SQL)", step, i, a.Code, b.Code)
+		// The board from memory is the board from SQL: same tickets, same order (in each of
+		// the board's orders), same counts.
+		for _, sort := range []string{store.SortUrgency, store.SortFPA, store.SortCreated} {
+			fast, err := st.Board(ctx, c.Admin, store.BoardFilter{Sort: sort}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			counted, err := st.Board(ctx, c.Admin, store.BoardFilter{From: now.AddDate(-10, 0, 0), Sort: sort}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(fast.Counts) != fmt.Sprint(counted.Counts) || len(fast.Tickets) != len(counted.Tickets) {
+				t.Fatalf("after %s: counts %v (memory) and %v (SQL), %d and %d tickets", step, fast.Counts, counted.Counts, len(fast.Tickets), len(counted.Tickets))
+			}
+			for i := range fast.Tickets {
+				a, b := fast.Tickets[i], counted.Tickets[i]
+				if a.ID != b.ID || !a.FPA.Equal(b.FPA) || a.Bed != b.Bed || a.FirstNames != b.FirstNames {
+					t.Fatalf("after %s, order %q: row %d is %s (memory) and %s (SQL)", step, sort, i, a.Code, b.Code)
+				}
 			}
 		}
 	}
@@ -92,6 +103,15 @@ func TestBoardCounts_HistoryCountersStayExact(t *testing.T) {
 		t.Fatal("the board from memory still shows the old bed")
 	}
 	check("a bed changed", 0, 0)
+	// The ward filter, and its choices.
+	if _, err := st.UpdateLocation(ctx, c.Admin, store.Change{TicketID: b.ID, Version: b.Version}, store.LocationInput{Bed: "7C", Location: "Piso 3 Oriente"}, now); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = st.Ticket(ctx, c.Admin, b.ID)
+	if page, err := st.Board(ctx, c.Admin, store.BoardFilter{Ward: "Piso 3 Oriente", Options: true}, now); err != nil || len(page.Tickets) != 1 || page.Tickets[0].ID != b.ID || fmt.Sprint(page.Wards) != "[Piso 3 Oriente]" {
+		t.Fatalf("ward filter: %v (%v)", page, err)
+	}
+	check("a ward set", 0, 0)
 	reason := reasonID(t, st, c, "annulment")
 	a, err := st.AnnulTicket(ctx, c.Admin, store.Change{TicketID: a.ID, Version: a.Version}, reason, "", now)
 	if err != nil {

@@ -24,6 +24,9 @@ type User struct {
 	// Version and ClinicVersion stamp a principal made from this user (Principal).
 	Version       int64 `db:"version"`
 	ClinicVersion int64 `db:"clinic_version"`
+	// What the user's board remembers (SaveBoardPreferences).
+	BoardView string `db:"board_view"`
+	BoardWard string `db:"board_ward"`
 }
 
 // Principal is the user acting on their own clinic, or on every clinic for a superuser.
@@ -36,7 +39,7 @@ const userColumns = `
 SELECT u.id, coalesce(u.clinic_id, 0) AS clinic_id, coalesce(c.name, '') AS clinic_name,
        u.username, coalesce(u.email, '') AS email, coalesce(u.password_hash, '') AS password_hash,
        u.role, u.active AND coalesce(c.active, true) AS active, u.last_login_at, u.created_at,
-       u.version, coalesce(c.version, 0) AS clinic_version
+       u.version, coalesce(c.version, 0) AS clinic_version, u.board_view, u.board_ward
 FROM users u
 LEFT JOIN clinics c ON c.id = u.clinic_id`
 
@@ -91,6 +94,28 @@ type LoginAttempt struct {
 const insertLoginAuditSQL = `
 INSERT INTO login_audit (user_id, clinic_id, username, method, success, reason, ip, user_agent)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+
+// The board's layouts a user may choose: BoardViewAuto lets the screen's width decide.
+const (
+	BoardViewAuto  = ""
+	BoardViewCards = "tarjetas"
+	BoardViewTable = "tabla"
+)
+
+// SaveBoardPreferences remembers the principal's board layout and ward.
+func (s *Store) SaveBoardPreferences(ctx context.Context, p Principal, view, ward string) error {
+	if view != BoardViewAuto && view != BoardViewCards && view != BoardViewTable {
+		return fmt.Errorf("store: board view %q", view)
+	}
+	err := s.withSystem(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `UPDATE users SET board_view = $2, board_ward = $3 WHERE id = $1`, p.UserID, view, truncateRunes(ward, MaxLocationText))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: board preferences: %w", err)
+	}
+	return nil
+}
 
 const touchLastLoginSQL = `UPDATE users SET last_login_at = now() WHERE id = $1`
 

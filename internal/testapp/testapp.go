@@ -23,6 +23,7 @@ import (
 	"github.com/redsalud/ticket-home/handlers"
 	"github.com/redsalud/ticket-home/internal/faultproxy"
 	"github.com/redsalud/ticket-home/internal/testdb"
+	"github.com/redsalud/ticket-home/live"
 	"github.com/redsalud/ticket-home/store"
 )
 
@@ -132,6 +133,8 @@ type Options struct {
 	Clock *Clock
 	// Log receives the server's log lines; nil discards them.
 	Log io.Writer
+	// Live serves the board's live updates, with their own listening connection.
+	Live bool
 }
 
 // New returns a server on this test binary's seeded database (shared by the package's
@@ -153,8 +156,8 @@ func New(t testing.TB, opts ...Options) *Server {
 }
 
 // Start returns a server on the seeded database that lives until Close, for a server shared
-// by a whole test binary (browser tests).
-func Start() (*Server, error) { return StartWith(Options{}) }
+// by a whole test binary (browser tests), with the board's live updates as in production.
+func Start() (*Server, error) { return StartWith(Options{Live: true}) }
 
 // StartWith is Start with options.
 func StartWith(o Options) (*Server, error) {
@@ -200,9 +203,20 @@ func StartWith(o Options) (*Server, error) {
 	if logw == nil {
 		logw = io.Discard
 	}
+	var broker *live.Broker
+	if o.Live {
+		if broker, err = live.Start(context.Background(), dbURL, live.Options{MaxStreams: cfg.LiveMaxStreams}); err != nil {
+			st.Close()
+			sessions.Close()
+			return nil, err
+		}
+	}
 	h := handlers.New(cfg, st, slog.New(slog.NewTextHandler(logw, nil)),
-		handlers.Options{SessionStorage: sessions, IAP: o.IAP, Now: clk.Now})
+		handlers.Options{SessionStorage: sessions, IAP: o.IAP, Now: clk.Now, Live: broker})
 	return &Server{App: h.App(), Store: st, AdminURL: seedAdmin, Clock: clk, close: func() {
+		if broker != nil {
+			broker.Close()
+		}
 		st.Close()
 		sessions.Close()
 	}}, nil

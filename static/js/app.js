@@ -25,7 +25,7 @@
   var texts = {
     programado: function (ms) { return "Activo en " + duration(ms); },
     antes: function (ms) { return "Faltan " + duration(ms) + " para la FPA"; },
-    ventana: function (ms) { return "En ventana de alta: quedan " + duration(ms); },
+    ventana: function (ms) { return "Quedan " + duration(ms) + " del bloque"; },
     vencido: function (ms) { return "Vencido hace " + duration(ms); }
   };
 
@@ -46,13 +46,16 @@
 
   // Ask the server for fresh state every minute, only while the tab is visible, and never over
   // work in progress: not while focus is in the region (a swap would move it), nor while it
-  // holds an open form (an inline edit keeps what was typed). A refresh skipped for that runs
+  // holds an open inline edit ([data-editing]: it keeps what was typed). A refresh skipped for that runs
   // as soon as the region is free again.
   var skipped = false;
   function refresh() {
     if (document.visibilityState !== "visible" || typeof htmx === "undefined") return;
     document.querySelectorAll("[data-refresh]").forEach(function (el) {
-      if (el.querySelector("form") || (el.contains(document.activeElement) && document.activeElement !== document.body)) {
+      // A refresh already on its way was read before this change: ask again once it has
+      // landed (a request queued behind it would target the element it replaces, and be lost).
+      if (el.classList.contains("htmx-request") || el.querySelector("[data-editing]") ||
+          (el.contains(document.activeElement) && document.activeElement !== document.body)) {
         skipped = true;
         return;
       }
@@ -278,6 +281,9 @@
     focusErrorSummary(document);
     setInterval(tick, 15000);
     setInterval(refresh, 60000);
+    // A refresh held back by work in progress runs soon after that work ends (the element
+    // that ended it, a replaced "Cancelar", may be gone before its events reach the document).
+    setInterval(refreshIfSkipped, 1000);
   });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") {
