@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/redsalud/ticket-home/fpa"
 	"github.com/redsalud/ticket-home/rut"
 	"github.com/redsalud/ticket-home/store"
 )
@@ -83,4 +84,15 @@ func iapHref(next string) string {
 		return "/login/iap"
 	}
 	return "/login/iap?next=" + url.QueryEscape(next)
+}
+
+// DateInputValue is a date as a native date field takes it (aaaa-mm-dd): what was typed, in
+// either form, when it is a date; else as typed (the field then shows it empty, and the
+// message beside it says why).
+func DateInputValue(v string) string {
+	d, err := fpa.ParseDate(v)
+	if err != nil {
+		return v
+	}
+	return d.ISO()
 }

@@ -54,6 +54,13 @@ type SimpleForm struct {
 // Value returns a field's value.
 func (f SimpleForm) Value(k string) string { return f.Values[k] }
 
+// Open reports whether the form has something to say: its action's disclosure opens.
+func (f SimpleForm) Open() bool { return len(f.Errors) > 0 || f.Message != "" }
+
+// Open reports whether the modification form has something to say (a refusal, or the preview
+// of what was typed): its disclosure opens.
+func (f ModifyForm) Open() bool { return len(f.Errors) > 0 || f.Message != "" || f.Preview != nil }
+
 // Conflict is what changed since a form was opened, beside what the user typed.
 type Conflict struct {
 	Rows        []ConflictRow

@@ -359,13 +359,13 @@ func surgeryFieldset(p TicketFormProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextField(Field{ID: "fecha_pabellon", Label: "Fecha fin de pabellón", Value: p.Values.PavilionDate, Error: p.Errors.For("fecha_pabellon"),
-			Hint: "dd/mm/aaaa", Attrs: livePreview(createPreviewHref, "#vista-previa-contenido", templ.Attributes{"inputmode": "numeric", "autocomplete": "off"})}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextField(Field{ID: "fecha_pabellon", Label: "Fecha fin de pabellón", Type: "date", Value: DateInputValue(p.Values.PavilionDate), Error: p.Errors.For("fecha_pabellon"),
+			Attrs: livePreview(createPreviewHref, "#vista-previa-contenido", templ.Attributes{"autocomplete": "off"})}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextField(Field{ID: "hora_pabellon", Label: "Hora fin de pabellón", Value: p.Values.PavilionTime, Error: p.Errors.For("hora_pabellon"),
-			Hint: "HH:MM, 24 horas", Attrs: livePreview(createPreviewHref, "#vista-previa-contenido", templ.Attributes{"inputmode": "numeric", "autocomplete": "off"})}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextField(Field{ID: "hora_pabellon", Label: "Hora fin de pabellón", Type: "time", Value: p.Values.PavilionTime, Error: p.Errors.For("hora_pabellon"),
+			Hint: "24 horas", Attrs: livePreview(createPreviewHref, "#vista-previa-contenido", templ.Attributes{"autocomplete": "off"})}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/redsalud/ticket-home/fpa"
 	"github.com/redsalud/ticket-home/internal/testapp"
 )
 
@@ -224,35 +225,28 @@ func (b *browser) loginKeyboard(t *testing.T, base, username, password string) {
 	b.typeKeys(t, kb.Enter)
 }
 
-// screenshot saves a PNG of the viewport under $E2E_SCREENSHOTS (when set), for people to
+// screenshot saves a PNG of the whole page under $E2E_SCREENSHOTS (when set), for people to
 // look at the pages the tests visit.
 func (b *browser) screenshot(t *testing.T, name string) {
 	t.Helper()
-	dir := os.Getenv("E2E_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	b.capture(t, name, chromedp.FullScreenshot(100))
 }
 
 // screenshotViewport saves what is on screen without scrolling (the "above the fold" view).
 func (b *browser) screenshotViewport(t *testing.T, name string) {
 	t.Helper()
+	b.capture(t, name, chromedp.CaptureScreenshot())
+}
+
+func (b *browser) capture(t *testing.T, name string, shot chromedp.Action[[]byte]) {
+	t.Helper()
 	dir := os.Getenv("E2E_SCREENSHOTS")
 	if dir == "" {
 		return
 	}
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	png, err := chromedp.Run(ctx, shot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,6 +337,58 @@ func (b *browser) network(t *testing.T, latency float64, offline bool) {
 	if _, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{
 		Offline: offline, Latency: latency, DownloadThroughput: -1, UploadThroughput: -1,
 	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openAction opens one of the ticket's actions (its disclosure), as a tap on its title does.
+func (b *browser) openAction(t *testing.T, id string) {
+	t.Helper()
+	if !eval[bool](t, b, `document.getElementById('`+id+`').open`) {
+		b.do(t, chromedp.Click(chromedp.CSS("#"+id+" > summary")))
+	}
+	b.waitJS(t, `document.getElementById('`+id+`').open`)
+}
+
+// typeDate types a date into the focused native date field, digits in the order the field
+// shows them: the browser's language decides (dd/mm/aaaa in es-CL; this Chromium has only
+// en-US, mm/dd/yyyy), as a person types what the field shows.
+func (b *browser) typeDate(t *testing.T, d fpa.Date) {
+	t.Helper()
+	order := eval[string](t, b, `new Intl.DateTimeFormat(navigator.language).formatToParts(new Date(2001, 10, 22)).filter(p => p.type !== 'literal').map(p => p.type[0]).join('')`)
+	parts := map[rune]string{'d': fmt.Sprintf("%02d", d.Day), 'm': fmt.Sprintf("%02d", int(d.Month)), 'y': fmt.Sprintf("%04d", d.Year)}
+	for _, c := range order {
+		b.typeKeys(t, parts[c])
+	}
+}
+
+// typeTime types a time into the focused native time field as the field shows it: 24 hours
+// in es-CL; hours, minutes and AM/PM in this Chromium's en-US.
+func (b *browser) typeTime(t *testing.T, tm time.Time) {
+	t.Helper()
+	if !eval[bool](t, b, `new Intl.DateTimeFormat(navigator.language, {hour: 'numeric'}).resolvedOptions().hour12 === true`) {
+		b.typeKeys(t, tm.Format("1504"))
+		return
+	}
+	b.typeKeys(t, tm.Format("0304"))
+	b.typeKeys(t, tm.Format("PM")[:1])
+}
+
+// clickLive clicks an element of a region that may be refreshed at any moment (the live
+// board): a click on a node replaced meanwhile is tried again on the new one, as a person
+// taps again.
+func (b *browser) clickLive(t *testing.T, sel string) {
+	t.Helper()
+	var err error
+	for range 5 {
+		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		_, err = chromedp.Run(ctx, chromedp.Click(chromedp.CSS(sel)))
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "Could not find node") {
+			break
+		}
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 }

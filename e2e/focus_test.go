@@ -110,7 +110,7 @@ func TestCreateTicket_EnterInAFieldCreates(t *testing.T) {
 				const s = document.getElementById('cirugia');
 				s.value = [...s.options].find(o => o.text.startsWith('Apendicectomía')).value;
 				return true;
-			})()`, r.Display(), p.Format("02/01/2006"), p.Format("15:04")))
+			})()`, r.Display(), p.Format("2006-01-02"), p.Format("15:04")))
 			b.do(t, chromedp.Focus(chromedp.CSS("#cama")))
 			b.typeKeys(t, kb.Enter)
 			// The fields were set without a preview: the server shows the FPA it would save and
@@ -129,7 +129,7 @@ func TestCreateTicket_EnterInAFieldCreates(t *testing.T) {
 func TestRefusedAction_LandsOnTheForm(t *testing.T) {
 	base := baseURL(t)
 	for _, tc := range []struct{ name, section, prepare, submit string }{
-		{"discharge", "#registrar-alta", `document.getElementById('alta_hora').value = '25:00'`, `#registrar-alta button[type=submit]`},
+		{"discharge", "#registrar-alta", `document.getElementById('alta_hora').value = ''`, `#registrar-alta button[type=submit]`},
 		{"annulment", "#anular", `document.getElementById('anular_nota').value = 'x'.repeat(1001)`, `#anular button[type=submit]`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,6 +138,7 @@ func TestRefusedAction_LandsOnTheForm(t *testing.T) {
 			b.loginKeyboard(t, base, "admin_prov", demo.Password)
 			b.do(t, waitVisible("#resultados"))
 			b.do(t, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", base, tk.ID)), waitVisible("#estado-ticket"))
+			b.openAction(t, strings.TrimPrefix(tc.section, "#"))
 			eval[bool](t, b, `(() => { `+tc.prepare+`; return true })()`)
 			b.do(t, chromedp.Click(chromedp.CSS(tc.submit)))
 			b.waitJS(t, `!!document.activeElement && document.activeElement.hasAttribute('data-error-summary')`)

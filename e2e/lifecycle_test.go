@@ -59,8 +59,11 @@ func TestModifyFPA_KeyboardOnly(t *testing.T) {
 			b := newBrowser(t, 768, 1024, js)
 			b.loginKeyboard(t, base, "clinico_prov", demo.Password)
 			b.do(t, waitVisible("#resultados"), chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", base, tk.ID)), waitVisible("#modificar-fpa"))
+			// One action at a time: Enter on "Modificar FPA" opens its form.
+			b.tabTo(t, "the Modificar FPA disclosure", "el && el.matches('#modificar-fpa > summary')")
+			b.typeKeys(t, kb.Enter)
 			b.tabToID(t, "fpa_fecha")
-			b.typeKeys(t, newDate.String())
+			b.typeDate(t, newDate)
 			b.tabToID(t, "fpa_bloque")
 			b.typeKeys(t, "10")
 			if js {
@@ -106,8 +109,9 @@ func TestModifyFPA_TwoTabsConflict(t *testing.T) {
 	b.do(t, chromedp.Navigate(url), waitVisible("#modificar-fpa"))
 	tab2.do(t, chromedp.Navigate(url), waitVisible("#modificar-fpa"))
 	fill := func(x *browser, days int, why string) {
+		x.openAction(t, "modificar-fpa")
 		x.do(t,
-			chromedp.SetValue(chromedp.CSS("#fpa_fecha"), fpa.DateOf(tk.FPA).AddDays(days).String()),
+			chromedp.SetValue(chromedp.CSS("#fpa_fecha"), fpa.DateOf(tk.FPA).AddDays(days).ISO()),
 			chromedp.SetValue(chromedp.CSS("#fpa_bloque"), "600"),
 			chromedp.SetValue(chromedp.CSS("#fpa_razon"), eval[string](t, x, `document.querySelector('#fpa_razon option:nth-child(2)').value`)),
 			chromedp.SetValue(chromedp.CSS("#fpa_justificacion"), why),
@@ -151,12 +155,19 @@ func TestAnnul_WithConfirmationAndAccessibility(t *testing.T) {
 			b := newBrowser(t, vp.width, vp.height, true)
 			b.loginKeyboard(t, base, "clinico_prov", demo.Password)
 			b.do(t, waitVisible("#resultados"), chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", base, tk.ID)), waitVisible("#anular"))
-			b.assertAxe(t, "ticket page with its forms")
+			b.assertAxe(t, "ticket page with its actions closed")
 			// Errors shown on every form.
+			b.openAction(t, "modificar-fpa")
+			b.assertAxe(t, "ticket page with an action open")
 			b.do(t, chromedp.Click(chromedp.CSS(`button[value="modificar"]`)), waitVisible("#modificar-fpa [data-error-summary]"))
 			b.assertAxe(t, "modification form with errors")
-			b.do(t, chromedp.SetValue(chromedp.CSS("#alta_hora"), "99:99"), chromedp.Click(chromedp.CSS(`#registrar-alta button`)), waitVisible("#alta_hora-error"))
+			b.openAction(t, "registrar-alta")
+			if eval[bool](t, b, `document.getElementById('modificar-fpa').open`) {
+				t.Fatal("two actions open at once")
+			}
+			b.do(t, chromedp.SetValue(chromedp.CSS("#alta_hora"), ""), chromedp.Click(chromedp.CSS(`#registrar-alta button`)), waitVisible("#alta_hora-error"))
 			b.assertAxe(t, "discharge form with an error")
+			b.openAction(t, "anular")
 			b.do(t, chromedp.Click(chromedp.CSS(`#anular button`)), waitVisible("#anular_razon-error"))
 			b.assertAxe(t, "annul form with an error")
 			// Annul: choose a reason, confirm.
@@ -204,6 +215,7 @@ func TestAccessibility_AdminForms(t *testing.T) {
 	b := newBrowser(t, 768, 1024, true)
 	b.loginKeyboard(t, base, "admin_prov", demo.Password)
 	b.do(t, waitVisible("#resultados"), chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", base, tk.ID)), waitVisible("#revertir"))
+	b.openAction(t, "revertir")
 	b.do(t, chromedp.Click(chromedp.CSS(`#revertir button`)), waitVisible("#revertir_nota-error"))
 	b.assertAxe(t, "revert form with an error")
 	other := newTicket(t)

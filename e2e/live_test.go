@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"strings"
 	"testing"
@@ -12,89 +10,44 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/redsalud/ticket-home/config"
 	"github.com/redsalud/ticket-home/demo"
-	"github.com/redsalud/ticket-home/handlers"
 	"github.com/redsalud/ticket-home/internal/testapp"
-	"github.com/redsalud/ticket-home/live"
 	"github.com/redsalud/ticket-home/store"
 )
 
-// startLive serves the application with live updates (its own listening connection) on the
-// seeded database, on a loopback port, until the test ends or stop is called (which ends its
-// streams as a shutdown does).
-func startLive(t *testing.T) (base string, stop func()) {
+// serve serves another instance of the application on the seeded database, on a loopback
+// port, until the test ends or stop is called (which ends its streams as a shutdown does).
+func serve(t *testing.T, o testapp.Options) (base string, stop func()) {
 	t.Helper()
-	appURL, _ := testapp.DB(t)
-	cfg, err := config.Load(func(k string) string {
-		switch k {
-		case "APP_VERSION":
-			return "test"
-		case "DATABASE_URL":
-			return appURL
-		case "DB_MAX_CONNS":
-			return "6"
-		}
-		return ""
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	mainOpts, sessOpts := store.OptionsFor(cfg)
-	st, err := store.Open(ctx, appURL, mainOpts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	sessions, err := store.OpenSessions(ctx, appURL, sessOpts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sessions.Close() })
-	broker, err := live.Start(ctx, appURL, live.Options{MaxStreams: cfg.LiveMaxStreams})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { broker.Close() })
-	app := handlers.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		handlers.Options{SessionStorage: sessions, Live: broker}).App()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
-	stopped := false
-	stop = func() {
-		if !stopped {
-			stopped = true
-			_ = app.ShutdownWithTimeout(5 * time.Second)
-			<-served
-		}
-	}
-	t.Cleanup(stop)
-	return "http://" + ln.Addr().String(), stop
-}
-
-// serve serves another instance of the application on the seeded database until the test
-// ends.
-func serve(t *testing.T, o testapp.Options) string {
-	t.Helper()
+	testapp.DB(t)
 	s, err := testapp.StartWith(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		s.Close()
 		t.Fatal(err)
 	}
-	go func() { _ = s.App.Listener(ln) }()
-	t.Cleanup(func() {
-		_ = s.App.ShutdownWithTimeout(5 * time.Second)
-		s.Close()
-	})
-	return "http://" + ln.Addr().String()
+	served := make(chan error, 1)
+	go func() { served <- s.App.Listener(ln) }()
+	stopped := false
+	stop = func() {
+		if !stopped {
+			stopped = true
+			_ = s.App.ShutdownWithTimeout(5 * time.Second)
+			<-served
+			s.Close()
+		}
+	}
+	t.Cleanup(stop)
+	return "http://" + ln.Addr().String(), stop
+}
+
+// startLive serves an instance with live updates (its own listening connection).
+func startLive(t *testing.T) (base string, stop func()) {
+	t.Helper()
+	return serve(t, testapp.Options{Live: true})
 }
 
 // TestLiveBoard_AnotherNursesChangeAppearsWithoutLosingWhatIsTyped: a change made elsewhere (here
@@ -144,11 +97,13 @@ func TestLiveBoard_AnotherNursesChangeAppearsWithoutLosingWhatIsTyped(t *testing
 
 	// An open inline edit keeps what was typed while changes arrive.
 	cell := fmt.Sprintf("#ubic-t-%d", x.ID)
-	b.do(t, chromedp.Click(chromedp.CSS(cell+" a.edit")), waitVisible(cell+" form"))
-	b.do(t, chromedp.SetValue(chromedp.CSS(cell+` input[name="cama"]`), "9Z"))
+	b.clickLive(t, cell+" a.edit")
+	b.do(t, waitVisible(cell+" form"), chromedp.SetValue(chromedp.CSS(cell+` input[name="cama"]`), "9Z"))
 	seen := eval[int](t, b, `window.events`)
+	changed := time.Now()
 	change(y.ID, "W1")
 	b.waitJS(t, fmt.Sprintf(`window.events > %d`, seen))
+	t.Logf("a change reached the page %d ms after its commit", time.Since(changed).Milliseconds())
 	if got := b.value(t, cell+` input[name="cama"]`); got != "9Z" {
 		t.Fatalf("the typed bed became %q", got)
 	}
@@ -232,7 +187,7 @@ func TestLiveBoard_ChangeReachesThePageAsAnEventAndSwapsNothing(t *testing.T) {
 // A refused stream (503: live updates off here, as when an instance holds its maximum) is
 // tried again later and later, never in a tight loop.
 func TestLiveBoard_RefusedStreamIsRetriedWithGrowingWaits(t *testing.T) {
-	base := serve(t, testapp.Options{}) // no live updates: the stream is refused
+	base, _ := serve(t, testapp.Options{}) // no live updates: the stream is refused
 	b := newBrowser(t, 1280, 900, true)
 	b.signInToBoard(t, base, "visor_mayo")
 	eval[bool](t, b, liveFixture)

@@ -33,6 +33,7 @@ func TestPreview_OnASlowNetworkShowsWhatIsSaved(t *testing.T) {
 		b := newBrowser(t, 768, 1024, true)
 		b.loginKeyboard(t, base, "clinico_prov", demo.Password)
 		b.do(t, waitVisible("#resultados"), chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", base, tk.ID)), waitVisible("#modificar-fpa"))
+		b.openAction(t, "modificar-fpa")
 		b.network(t, 300, false)
 		next := fpa.DateOf(tk.FPA).AddDays(1)
 		eval[bool](t, b, fmt.Sprintf(`(() => {
@@ -40,7 +41,7 @@ func TestPreview_OnASlowNetworkShowsWhatIsSaved(t *testing.T) {
 			change('fpa_fecha', %q);
 			change('fpa_bloque', '960');
 			return true;
-		})()`, next.String()))
+		})()`, next.ISO()))
 		// In flight: the box says so and the main submit waits; a click on it does nothing.
 		b.waitJS(t, `document.querySelector('#fpa-cambio[aria-busy] .preview-busy:not([hidden])') !== null && document.querySelector('button[value="modificar"]').getAttribute('aria-disabled') === 'true'`)
 		b.screenshot(t, "preview-calculating")
@@ -48,7 +49,7 @@ func TestPreview_OnASlowNetworkShowsWhatIsSaved(t *testing.T) {
 		b.waitJS(t, previewSettled)
 		want := fpa.FormatFPA(next.At(960), fpa.Block{Start: 960, End: 1080})
 		if got := b.text(t, "#fpa-cambio"); !strings.Contains(got, "Nueva: "+want) {
-			t.Fatalf("preview = %q, want the new FPA %q", got, want)
+			t.Fatalf("preview = %q, want the new FPA %q (%s)", got, want, eval[string](t, b, `document.getElementById('modificar-fpa').outerHTML.slice(0, 3000)`))
 		}
 		b.do(t,
 			chromedp.SetValue(chromedp.CSS("#fpa_razon"), eval[string](t, b, `document.querySelector('#fpa_razon option:nth-child(2)').value`)),
@@ -78,9 +79,9 @@ func TestPreview_OnASlowNetworkShowsWhatIsSaved(t *testing.T) {
 		b.tabToID(t, "cirugia")
 		b.typeKeys(t, "Apen")
 		b.tabToID(t, "fecha_pabellon")
-		b.typeKeys(t, p.Format("02/01/2006"))
+		b.typeDate(t, fpa.DateOf(p))
 		b.tabToID(t, "hora_pabellon")
-		b.typeKeys(t, p.Format("15:04"))
+		b.typeTime(t, p)
 		b.typeKeys(t, kb.Tab)
 		b.waitJS(t, previewSettled+` && document.querySelectorAll('#vista-previa input[name="bloque"]').length > 0`)
 		shown := eval[string](t, b, visibleFPA)
@@ -109,7 +110,7 @@ func TestOffline_FailuresSayWhatFailedAndKeepWhatWasTyped(t *testing.T) {
 
 	t.Run("BoardRefresh", func(t *testing.T) {
 		b.network(t, 0, true)
-		eval[bool](t, b, `htmx.trigger('#resultados', 'th:refresh'), true`)
+		eval[bool](t, b, `document.dispatchEvent(new Event('tablero')), true`) // as a live event or the minute's timer asks
 		b.waitJS(t, `!!document.querySelector('#resultados > .request-failure')`)
 		if got := b.text(t, "#resultados > .request-failure"); !strings.Contains(got, "Sin conexión — datos de las "+asOf) || !strings.Contains(got, "Reintentar") {
 			t.Fatalf("refresh failure says %q", got)
@@ -137,7 +138,8 @@ func TestOffline_FailuresSayWhatFailedAndKeepWhatWasTyped(t *testing.T) {
 	t.Run("InlineEditSurvivesRefresh", func(t *testing.T) {
 		cell := fmt.Sprintf("#ubic-t-%d", tk.ID)
 		b.waitJS(t, `!document.querySelector('.htmx-request')`)
-		b.do(t, chromedp.Click(chromedp.CSS(cell+" a.edit")), waitVisible(cell+" form"))
+		b.clickLive(t, cell+" a.edit")
+		b.do(t, waitVisible(cell+" form"))
 		b.do(t, chromedp.SetValue(chromedp.CSS(cell+` input[name="cama"]`), "7B"), chromedp.Focus(chromedp.CSS("#q")))
 		eval[bool](t, b, `window.resultsBefore = document.querySelector('#resultados'), true`)
 		// The minute's refresh, and a change announced by the server: neither touches the edit.
@@ -147,14 +149,22 @@ func TestOffline_FailuresSayWhatFailedAndKeepWhatWasTyped(t *testing.T) {
 		}
 		// Saved, the edit closes and the skipped refresh runs.
 		b.do(t, chromedp.Click(chromedp.CSS(cell+` button[type="submit"]`)))
-		b.waitJS(t, `document.querySelector('#resultados') !== window.resultsBefore && document.querySelector('`+cell+`').textContent.includes('7B')`)
+		b.waitJS(t, `document.querySelector('`+cell+`').textContent.includes('Guardado')`)
+		if got := b.activeID(t); got != "A" {
+			t.Errorf("after saving, the focus is on %q, want the bed's control", got)
+		}
+		// The focus stays on the saved bed's control, through the refresh too.
+		if !b.waitJSFor(t, `document.activeElement === document.querySelector('`+cell+` .edit')`, 15*time.Second) {
+			t.Fatalf("focus on %s", eval[string](t, b, `document.activeElement.outerHTML.slice(0, 300)`))
+		}
 	})
 
 	t.Run("ModifyOffline", func(t *testing.T) {
 		b.do(t, chromedp.Navigate(fmt.Sprintf("%s/tickets/%d", base, tk.ID)), waitVisible("#modificar-fpa"))
+		b.openAction(t, "modificar-fpa")
 		next := fpa.DateOf(tk.FPA).AddDays(1)
 		b.do(t,
-			chromedp.SetValue(chromedp.CSS("#fpa_fecha"), next.String()),
+			chromedp.SetValue(chromedp.CSS("#fpa_fecha"), next.ISO()),
 			chromedp.SetValue(chromedp.CSS("#fpa_bloque"), "600"),
 			chromedp.SetValue(chromedp.CSS("#fpa_razon"), eval[string](t, b, `document.querySelector('#fpa_razon option:nth-child(2)').value`)),
 			chromedp.SetValue(chromedp.CSS("#fpa_justificacion"), "Dolor no controlado."),

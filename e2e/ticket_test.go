@@ -81,9 +81,9 @@ func TestCreateTicket_KeyboardOnly(t *testing.T) {
 				t.Fatal("typing did not choose the surgery")
 			}
 			b.tabToID(t, "fecha_pabellon")
-			b.typeKeys(t, p.Format("02/01/2006"))
+			b.typeDate(t, fpa.DateOf(p))
 			b.tabToID(t, "hora_pabellon")
-			b.typeKeys(t, p.Format("15:04"))
+			b.typeTime(t, p)
 			if js {
 				b.typeKeys(t, kb.Tab) // leaving the field fires change: the preview arrives by itself
 			} else {

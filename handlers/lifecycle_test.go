@@ -68,7 +68,7 @@ var actions = map[string]struct {
 	}, nil, "anulado"},
 	"discharge": {"/alta", func(t testing.TB, e *env, tk store.Ticket) url.Values {
 		now := time.Now().Add(-time.Minute)
-		return url.Values{"fecha": {fpa.FormatDate(now)}, "hora": {fpa.FormatTime(now)}}
+		return url.Values{"fecha": {fpa.FormatDate(now)}, "hora": {fpa.FormatTime(now)}, "confirmar": {"1"}}
 	}, nil, "alta"},
 	"location": {"/ubicacion", func(t testing.TB, e *env, tk store.Ticket) url.Values {
 		return url.Values{"habitacion": {"909"}, "cama": {"Z"}, "ubicacion": {"UPC"}, "episodio": {"EP-X"}}
@@ -176,7 +176,7 @@ func TestModifyFPA_FlowLimitConflictAndDoubleSubmit(t *testing.T) {
 	page := doc(t, a.get(fmt.Sprintf("/tickets/%d", tk.ID)))
 	tok, _ := page.Find(`#modificar-fpa input[name="_csrf"]`).Attr("value")
 	formKey, _ := page.Find(`#modificar-fpa input[name="clave"]`).Attr("value")
-	if v, _ := page.Find("#fpa_fecha").Attr("value"); v != fpa.DateOf(tk.FPA).String() {
+	if v, _ := page.Find("#fpa_fecha").Attr("value"); v != fpa.DateOf(tk.FPA).ISO() { // a native date field
 		t.Fatalf("the new date defaults to %q, want the current FPA date", v)
 	}
 	base := actions["modify"].form(t, e, tk)
@@ -247,7 +247,7 @@ func TestModifyFPA_FlowLimitConflictAndDoubleSubmit(t *testing.T) {
 			if htmx && d.Find("header").Length() != 0 {
 				t.Fatal("htmx got the whole page")
 			}
-			if v, _ := d.Find("#fpa_fecha").Attr("value"); v != f.Get("fecha") {
+			if v, _ := d.Find("#fpa_fecha").Attr("value"); v != mustDate(t, f.Get("fecha")).ISO() {
 				t.Fatalf("typed date lost: %q", v)
 			}
 			if v, _ := d.Find(`#modificar-fpa input[name="version"]`).Attr("value"); v != fmt.Sprint(tk.Version+1) {
@@ -360,9 +360,28 @@ func TestDischarge_BoundsMessagesAndUndoWindow(t *testing.T) {
 			}
 		})
 	}
+	// A valid discharge is first shown to confirm, naming the patient and the time; nothing is
+	// recorded until it is confirmed.
 	now := time.Now().Add(-time.Minute)
-	if resp := post(fpa.FormatDate(now), fpa.FormatTime(now)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("valid discharge = %d", resp.StatusCode)
+	resp := post(fpa.FormatDate(now), fpa.FormatTime(now))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("valid discharge, unconfirmed = %d, want 200", resp.StatusCode)
+	}
+	confirm := doc(t, resp).Find(`#registrar-alta[open] [role="alertdialog"]`)
+	if want := "¿Registrar el alta de Prueba Ciclo el " + fpa.FormatDate(now) + " a las " + fpa.FormatTime(now) + "?"; !strings.Contains(confirm.Text(), want) {
+		t.Fatalf("confirmation = %q, want %q", confirm.Text(), want)
+	}
+	if status, _, _ := e.ticketStatus(t, tk.ID); status != "vigente" {
+		t.Fatalf("status %s before the confirmation", status)
+	}
+	form := url.Values{"confirmar": {"1"}}
+	confirm.Find("form input").Each(func(_ int, in *goquery.Selection) {
+		n, _ := in.Attr("name")
+		v, _ := in.Attr("value")
+		form.Set(n, v)
+	})
+	if resp := c.post(fmt.Sprintf("/tickets/%d/alta", tk.ID), form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("confirmed discharge = %d", resp.StatusCode)
 	}
 	d := doc(t, c.get(fmt.Sprintf("/tickets/%d", tk.ID)))
 	if !strings.Contains(d.Find("main").Text(), "Alta registrada") || d.Find("#deshacer-alta").Length() != 1 {
@@ -374,7 +393,7 @@ func TestDischarge_BoundsMessagesAndUndoWindow(t *testing.T) {
 	c.login("admin_prov")
 	tok = c.pageCSRF("/tablero")
 	_, version, _ := e.ticketStatus(t, tk.ID)
-	resp := c.post(fmt.Sprintf("/tickets/%d/deshacer-alta", tk.ID), url.Values{"_csrf": {tok}, "version": {fmt.Sprint(version)}, "clave": {key()}})
+	resp = c.post(fmt.Sprintf("/tickets/%d/deshacer-alta", tk.ID), url.Values{"_csrf": {tok}, "version": {fmt.Sprint(version)}, "clave": {key()}})
 	if resp.StatusCode != http.StatusConflict {
 		t.Fatalf("late undo = %d, want 409", resp.StatusCode)
 	}
@@ -394,7 +413,7 @@ func TestStaleAnnulAndDischarge_ShowWhatChangedBesideWhatWasTyped(t *testing.T) 
 		typed  string
 	}{
 		{"/anular", url.Values{"confirmar": {"1"}, "nota": {"Paciente trasladado"}}, "Paciente trasladado"},
-		{"/alta", url.Values{"fecha": {fpa.FormatDate(time.Now().Add(-time.Minute))}, "hora": {fpa.FormatTime(time.Now().Add(-time.Minute))}}, fpa.FormatTime(time.Now().Add(-time.Minute))},
+		{"/alta", url.Values{"confirmar": {"1"}, "fecha": {fpa.FormatDate(time.Now().Add(-time.Minute))}, "hora": {fpa.FormatTime(time.Now().Add(-time.Minute))}}, fpa.FormatTime(time.Now().Add(-time.Minute))},
 	} {
 		t.Run(tc.action, func(t *testing.T) {
 			tk := ticketBy(t, e, "admin_prov")
@@ -422,4 +441,14 @@ func TestStaleAnnulAndDischarge_ShowWhatChangedBesideWhatWasTyped(t *testing.T) 
 			}
 		})
 	}
+}
+
+// mustDate parses a date as the forms accept it.
+func mustDate(t testing.TB, s string) fpa.Date {
+	t.Helper()
+	d, err := fpa.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

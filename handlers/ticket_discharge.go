@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -31,6 +32,10 @@ func (h *Handler) recordDischarge(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return h.invalid(c, id, sub, errs)
 	}
+	if forms.Body(c, "confirmar") != "1" {
+		// A clinical user cannot undo a discharge: ask first, naming the patient and the time.
+		return h.confirmDischarge(c, id, ch, d, sub)
+	}
 	done, err := h.store.RecordDischarge(c.UserContext(), state(c).principal, ch, d, h.now())
 	if handled, herr := h.changed(c, id, done, err, msgDischargeRecorded, sub); handled {
 		return herr
@@ -49,6 +54,37 @@ func (h *Handler) recordDischarge(c *fiber.Ctx) error {
 		return h.invalid(c, id, sub, errs)
 	}
 	return err
+}
+
+// confirmDischarge shows the discharge about to be recorded, to confirm: the page again, with
+// the form's values, version and key kept. What the rules refuse is said now, not after.
+func (h *Handler) confirmDischarge(c *fiber.Ctx, id int64, ch store.Change, d time.Time, sub submitted) error {
+	props, err := h.ticketPageByID(c, id)
+	if err != nil {
+		return err
+	}
+	if !props.Can.Discharge {
+		_, err := h.changed(c, id, store.Ticket{}, store.ErrNotActive, "", sub)
+		return err
+	}
+	var errs components.Errors
+	switch {
+	case !d.After(props.T.PavilionEnd):
+		errs.Add("alta_fecha", fmt.Sprintf(msgDischargeBeforeP, fpa.FormatDateTime(props.T.PavilionEnd)))
+	case d.After(h.now()):
+		errs.Add("alta_hora", msgDischargeInFuture)
+	}
+	props.Discharge.Values, props.Discharge.Errors = sub.values, errs
+	props.Discharge.Version, props.Discharge.Key = ch.Version, ch.Key
+	if props.Discharge.Key == "" {
+		props.Discharge.Key = randomToken(18)
+	}
+	if len(errs) > 0 {
+		return h.renderTicketPage(c, fiber.StatusUnprocessableEntity, props)
+	}
+	props.ConfirmDischarge = true
+	props.DischargeAt = fpa.FormatDate(d) + " a las " + fpa.FormatTime(d)
+	return h.renderTicketPage(c, fiber.StatusOK, props)
 }
 
 // undoDischarge reverts a discharge recorded less than 24 hours ago (admins).

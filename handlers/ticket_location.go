@@ -30,7 +30,7 @@ func (h *Handler) showEditLocation(c *fiber.Ctx) error {
 	}
 	if slot := inlineSlot(c); slot != "" {
 		if c.Query("ver") != "" { // "Cancelar" of the inline form: back to the plain cell
-			return render(c, fiber.StatusOK, components.LocationCell(props.T, slot, true, false))
+			return render(c, fiber.StatusOK, components.LocationCell(props.T, slot, true, false, true))
 		}
 		return render(c, fiber.StatusOK, components.LocationInline(props, slot))
 	}

@@ -141,6 +141,9 @@ func (h *Handler) keepModify(c *fiber.Ctx, props *components.TicketPageProps, fo
 // modifyConflict lists what changed since the form was opened beside what was typed.
 func modifyConflict(cur store.Ticket, typed components.ModifyForm) *components.Conflict {
 	typedFPA := typed.Date
+	if d, err := fpa.ParseDate(typed.Date); err == nil {
+		typedFPA = d.String() // as dd/mm/aaaa, whichever form the date field sent
+	}
 	if b, err := strconv.Atoi(typed.Block); err == nil {
 		typedFPA += ", entre " + components.Clock(b)
 	}

@@ -10,7 +10,17 @@
     var summary = (root || document).querySelector("[data-error-summary]");
     if (summary) {
       summary.focus();
+      return true;
     }
+    return false;
+  }
+
+  // After a change the page says what happened: focus goes there, never left on <body>.
+  function focusFlashIfLost() {
+    var active = document.activeElement;
+    if (active && active !== document.body && active !== document.documentElement) return;
+    var flash = document.querySelector("[data-flash]");
+    if (flash) flash.focus();
   }
 
   // Spans as the server writes them (components.Duration).
@@ -49,18 +59,53 @@
   // holds an open inline edit ([data-editing]: it keeps what was typed). A refresh skipped for that runs
   // as soon as the region is free again.
   var skipped = false;
+  var refocus = null; // the control a refresh gives the focus back to
   function refresh() {
     if (document.visibilityState !== "visible" || typeof htmx === "undefined") return;
     document.querySelectorAll("[data-refresh]").forEach(function (el) {
       // A refresh already on its way was read before this change: ask again once it has
       // landed (a request queued behind it would target the element it replaces, and be lost).
-      if (el.classList.contains("htmx-request") || el.querySelector("[data-editing]") ||
-          (el.contains(document.activeElement) && document.activeElement !== document.body)) {
+      // So too for a region just swapped in that htmx has not processed yet.
+      if (el.classList.contains("htmx-request") || !el.hasAttribute("data-htmx-powered") || busyWithWork(el)) {
         skipped = true;
         return;
       }
+      // Checked again when the answer arrives: work begun meanwhile keeps the page as it is
+      // (and the refresh is asked again later); a focused link or bed keeps the focus on the
+      // same control of the new content (htmx:after:swap below: the replaced element is gone
+      // from the page by then, so its events reach the document).
+      el.addEventListener("htmx:before:swap", function (e) {
+        if (busyWithWork(el)) {
+          e.preventDefault();
+          skipped = true;
+          return;
+        }
+        var active = document.activeElement;
+        refocus = active && active !== document.body && el.contains(active) ? sameControl(active) : null;
+      }, { once: true });
       htmx.trigger(el, "th:refresh");
     });
+  }
+
+  // busyWithWork: the region holds an open inline edit, or the focus is on a field in it, or
+  // on a control that a refresh could not find again.
+  function busyWithWork(el) {
+    var active = document.activeElement;
+    var focused = active && active !== document.body && el.contains(active);
+    return !!el.querySelector("[data-editing]") || (focused && !sameControl(active));
+  }
+
+  // sameControl is a selector for the focused control in a refreshed board: a ticket's link or
+  // bed, a chip, a page link. Fields being typed in have none: their region waits.
+  function sameControl(el) {
+    if (el.id) return "#" + CSS.escape(el.id);
+    if (el.matches("input, select, textarea")) return null;
+    var row = el.closest("[data-ticket]");
+    if (row && el.matches(".row-link, .edit")) {
+      return '[data-ticket="' + row.getAttribute("data-ticket") + '"] ' + (el.matches(".edit") ? ".edit" : ".row-link");
+    }
+    if (el.matches("a[href]")) return 'a[href="' + CSS.escape(el.getAttribute("href")) + '"]';
+    return null;
   }
   function refreshIfSkipped() {
     if (!skipped) return;
@@ -278,7 +323,7 @@
   document.addEventListener("tablero", function () { refresh(); });
 
   document.addEventListener("DOMContentLoaded", function () {
-    focusErrorSummary(document);
+    if (!focusErrorSummary(document)) focusFlashIfLost();
     setInterval(tick, 15000);
     setInterval(refresh, 60000);
     // A refresh held back by work in progress runs soon after that work ends (the element
@@ -296,6 +341,18 @@
     if (target && target.querySelector && target.querySelector("[data-error-summary]")) {
       focusErrorSummary(target);
     }
-    refreshIfSkipped();
+    if (refocus) {
+      var next = document.querySelector(refocus);
+      refocus = null;
+      if (next) next.focus();
+    }
+    // A page loaded by htmx (HX-Location after a change) lands on its message; a swap whose
+    // control was replaced hands the focus back from <body>.
+    setTimeout(focusFlashIfLost, 0);
+  });
+  // A refresh held back runs once the new content is in place and processed (htmx processes it
+  // right after this event).
+  document.addEventListener("htmx:after:settle", function () {
+    setTimeout(refreshIfSkipped, 0);
   });
 })();
