@@ -111,8 +111,14 @@ func TestBoard_TouchTargetsAndMemory(t *testing.T) {
 			}
 			c.screenshotViewport(t, "board-remembered-"+name)
 			// Limpiar filtros forgets the ward.
-			c.do(t, chromedp.Click(chromedp.CSS(".board-more > summary")), chromedp.Click(chromedp.CSS(`button[form="limpiar-filtros"]`)))
-			c.waitJS(t, `document.querySelectorAll('#resultados [data-ticket]').length > 1`)
+			c.do(t, chromedp.Click(chromedp.CSS(".board-more > summary")), waitVisible(`button[form="limpiar-filtros"]`),
+				chromedp.Click(chromedp.CSS(`button[form="limpiar-filtros"]`)))
+			if !c.waitJSFor(t, `document.querySelectorAll('#resultados [data-ticket]').length > 1`, 15*time.Second) {
+				t.Fatalf("after Limpiar filtros: %s", eval[string](t, c, `location.href + ' | ' + (document.querySelector('h1') || {}).textContent + ' | ' + (document.querySelector('#resultados-titulo') || {}).textContent`))
+			}
+			if w, err := srv.Store.UserByUsername(ctx, "clinico_prov"); err != nil || w.BoardWard != "" {
+				t.Fatalf("after Limpiar filtros the remembered ward is %q (%v)", w.BoardWard, err)
+			}
 			if err := srv.Store.SaveBoardPreferences(ctx, u.Principal(), "", ""); err != nil {
 				t.Fatal(err)
 			}
