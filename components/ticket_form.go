@@ -25,7 +25,6 @@ type BlockOption struct {
 
 // FPAPreview is the computed FPA shown while the form is filled (RULES §2).
 type FPAPreview struct {
-	FPAText     string // "02/11/2025, entre 14:00 y 16:00"
 	Explanation string // "Fin de pabellón 01/11 14:30 + 24 h = 02/11 14:30 → bloque 14:00–16:00"
 	Nights      int
 	Choices     []BlockOption

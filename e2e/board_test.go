@@ -113,7 +113,7 @@ func TestBoard_TouchTargetsAndMemory(t *testing.T) {
 			// Limpiar filtros forgets the ward.
 			c.do(t, chromedp.Click(chromedp.CSS(".board-more > summary")), waitVisible(`button[form="limpiar-filtros"]`),
 				chromedp.Click(chromedp.CSS(`button[form="limpiar-filtros"]`)))
-			if !c.waitJSFor(t, `document.querySelectorAll('#resultados [data-ticket]').length > 1`, 15*time.Second) {
+			if !c.waitJSFor(t, `document.querySelectorAll('#resultados [data-ticket]').length > 1`, patience) {
 				t.Fatalf("after Limpiar filtros: %s", eval[string](t, c, `location.href + ' | ' + (document.querySelector('h1') || {}).textContent + ' | ' + (document.querySelector('#resultados-titulo') || {}).textContent`))
 			}
 			if w, err := srv.Store.UserByUsername(ctx, "clinico_prov"); err != nil || w.BoardWard != "" {

@@ -73,6 +73,11 @@ func baseURL(t *testing.T) string {
 	return srvBase
 }
 
+// patience bounds each wait of a browser test: what a person waits for (a page, an answer) on
+// a machine loaded by other work too. The tests wait on conditions; this only ends a wait
+// that will never end.
+const patience = 45 * time.Second
+
 // browser is one headless Chromium tab that records console errors and CSP violations.
 type browser struct {
 	ctx      context.Context
@@ -134,7 +139,7 @@ func (b *browser) record(s string) {
 // do runs actions in order and fails the test on error. Each call has its own time limit.
 func (b *browser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, patience)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatal(err)
@@ -172,7 +177,7 @@ next:
 
 func (b *browser) text(t *testing.T, sel string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, patience)
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
 	if err != nil {
@@ -183,7 +188,7 @@ func (b *browser) text(t *testing.T, sel string) string {
 
 func (b *browser) value(t *testing.T, sel string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, patience)
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
 	if err != nil {
@@ -244,7 +249,7 @@ func (b *browser) capture(t *testing.T, name string, shot chromedp.Action[[]byte
 	if dir == "" {
 		return
 	}
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, patience)
 	defer cancel()
 	png, err := chromedp.Run(ctx, shot)
 	if err != nil {
@@ -296,7 +301,7 @@ func (b *browser) assertAxe(t *testing.T, label string) {
 // waitJS waits until a JavaScript condition holds (polled by the browser, not a sleep).
 func (b *browser) waitJS(t *testing.T, cond string) {
 	t.Helper()
-	if !b.waitJSFor(t, cond, 15*time.Second) {
+	if !b.waitJSFor(t, cond, patience) {
 		t.Fatalf("waiting for %s: timed out", cond)
 	}
 }
@@ -324,7 +329,7 @@ func (b *browser) waitJSFor(t *testing.T, cond string, d time.Duration) bool {
 // or fails when offline (navigator.onLine says so too).
 func (b *browser) network(t *testing.T, latency float64, offline bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, patience)
 	defer cancel()
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatal(err)
@@ -381,7 +386,7 @@ func (b *browser) clickLive(t *testing.T, sel string) {
 	t.Helper()
 	var err error
 	for range 5 {
-		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		ctx, cancel := context.WithTimeout(b.ctx, patience)
 		_, err = chromedp.Run(ctx, chromedp.Click(chromedp.CSS(sel)))
 		cancel()
 		if err == nil || !strings.Contains(err.Error(), "Could not find node") {

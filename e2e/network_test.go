@@ -154,7 +154,7 @@ func TestOffline_FailuresSayWhatFailedAndKeepWhatWasTyped(t *testing.T) {
 			t.Errorf("after saving, the focus is on %q, want the bed's control", got)
 		}
 		// The focus stays on the saved bed's control, through the refresh too.
-		if !b.waitJSFor(t, `document.activeElement === document.querySelector('`+cell+` .edit')`, 15*time.Second) {
+		if !b.waitJSFor(t, `document.activeElement === document.querySelector('`+cell+` .edit')`, patience) {
 			t.Fatalf("focus on %s", eval[string](t, b, `document.activeElement.outerHTML.slice(0, 300)`))
 		}
 	})

@@ -278,7 +278,6 @@ func buildPreview(res fpa.Result, s store.Surgery, chosen string) *components.FP
 		}
 		pv.Choices = append(pv.Choices, opt)
 	}
-	pv.FPAText = fpa.FormatFPA(selected.Start, selected.Block)
 	pv.Shown = res.Proposed.Date.String()
 	pv.Nights = fpa.Nights(res.P, selected.Start)
 	short := func(t time.Time) string { return t.In(fpa.Santiago).Format("02/01 15:04") }
