@@ -85,7 +85,9 @@ func TestBoard_TouchTargetsAndMemory(t *testing.T) {
 			if !js {
 				b.do(t, chromedp.Click(chromedp.CSS(`.board-more button.btn-primary`)))
 			}
-			b.waitJS(t, `document.querySelectorAll('#resultados [data-ticket]').length === 1`)
+			if !b.waitJSFor(t, `document.querySelectorAll('#resultados [data-ticket]').length === 1`, patience) {
+				t.Fatalf("after choosing the ward: %s", eval[string](t, b, `location.href + ' | ' + (document.querySelector('#resultados-titulo') || {}).textContent + ' | ward ' + (document.querySelector('#f-ubicacion') || {}).value + ' | ' + [...document.querySelectorAll('#f-ubicacion option')].map(o => o.value).join(',')`))
+			}
 			if got := b.text(t, ".board-more > summary"); !strings.Contains(got, "1") {
 				t.Errorf("Filtros says %q, want one filter active", got)
 			}

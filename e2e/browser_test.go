@@ -309,17 +309,24 @@ func (b *browser) waitJS(t *testing.T, cond string) {
 // waitJSFor waits up to d for a JavaScript condition and reports whether it held.
 func (b *browser) waitJSFor(t *testing.T, cond string, d time.Duration) bool {
 	t.Helper()
+	// Evaluated from here, not polled inside the page: a page without JavaScript runs no
+	// timers, so a poll started on a page still loading would never look again. A navigation
+	// (a form submitted without JavaScript) makes an evaluation fail: the next one reads the
+	// new page.
 	deadline := time.Now().Add(d)
 	for {
-		ctx, cancel := context.WithTimeout(b.ctx, time.Until(deadline))
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(time.Until(deadline))))
+		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+cond+")"))
 		cancel()
-		if err == nil {
+		if err == nil && ok {
 			return true
 		}
-		// A navigation (a form submitted without JavaScript) ends the poll with an error about
-		// the old page: poll the new one until the deadline.
 		if time.Now().After(deadline) {
+			return false
+		}
+		select {
+		case <-time.After(50 * time.Millisecond):
+		case <-b.ctx.Done():
 			return false
 		}
 	}
