@@ -276,18 +276,6 @@ func clinicOf(t *testing.T, e *env, username string) int64 {
 	return int64(e.count(t, `SELECT clinic_id FROM users WHERE username = $1`, username))
 }
 
-// waitFor polls cond until it holds, failing after a generous deadline.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(liveWait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s", liveWait, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // A nurse changes a ticket on one instance: the boards of that clinic open on another
 // instance are told within moments, and those of other clinics are not.
 func TestBoardEvents_AChangeOnOneInstanceReachesTheClinicsStreamsOnAnother(t *testing.T) {
@@ -296,7 +284,7 @@ func TestBoardEvents_AChangeOnOneInstanceReachesTheClinicsStreamsOnAnother(t *te
 	created := time.Now()
 	tk := ticketBy(t, a.e, "clinico_mayo")
 	// That creation is a change too: B has heard of it before any stream opens.
-	waitFor(t, "instance B to hear of the new ticket", func() bool { return b.broker.ChangedSince(mayo, created) })
+	testapp.Eventually(t, liveWait, "instance B to hear of the new ticket", func() bool { return b.broker.ChangedSince(mayo, created) })
 
 	nurse := a.signedIn(t, "clinico_mayo")
 	viewer := a.signedIn(t, "visor_iqui") // any signed-in reader
@@ -363,7 +351,7 @@ func TestBoardEvents_StreamsBeyondTheBoundAreRefusedWith503(t *testing.T) {
 	}
 	first.close()
 	// The server notices at its next write (a heartbeat).
-	waitFor(t, "the closed stream's place to be freed", func() bool { return s.broker.Streams() == 1 })
+	testapp.Eventually(t, liveWait, "the closed stream's place to be freed", func() bool { return s.broker.Streams() == 1 })
 	s.open(t, c, nil)
 }
 
@@ -377,7 +365,8 @@ func TestBoardEvents_StreamOutlivesTheRequestDeadlineAndWriteTimeoutAndEndsAtIts
 			"LIVE_STREAM_MAX_AGE": maxAge.String()},
 		serverTimeout: serverTimeout, heartbeat: 200 * time.Millisecond,
 	})
-	nurse := s.signedIn(t, "clinico_mayo")
+	nurse := s.e.client(t)
+	nurse.loginUnhurried("clinico_mayo")
 	opened := time.Now()
 	st := s.open(t, nurse, nil)
 	// Heartbeats keep coming, each flushed as written, past both limits.
@@ -420,7 +409,7 @@ func TestBoardEvents_ShutdownEndsOpenStreamsPromptly(t *testing.T) {
 			t.Errorf("stream cut by the shutdown (%v), want a clean end", err)
 		}
 	}
-	waitFor(t, "the streams' places to be freed", func() bool { return s.broker.Streams() == 0 })
+	testapp.Eventually(t, liveWait, "the streams' places to be freed", func() bool { return s.broker.Streams() == 0 })
 }
 
 // A browser that reconnects says up to when it was told of every change (Last-Event-ID): it
@@ -442,7 +431,7 @@ func TestBoardEvents_ReconnectIsToldOfChangesMissedMeanwhile(t *testing.T) {
 
 	changed := time.Now()
 	ticketBy(t, s.e, "clinico_mayo")
-	waitFor(t, "the broker to hear of the change", func() bool { return s.broker.ChangedSince(mayo, changed) })
+	testapp.Eventually(t, liveWait, "the broker to hear of the change", func() bool { return s.broker.ChangedSince(mayo, changed) })
 	again := s.open(t, nurse, map[string]string{"Last-Event-ID": m.id})
 	if m, _ := again.next(t); m.id == "" || m.event != "" {
 		t.Fatalf("first message %+v, want an id", m)
@@ -458,7 +447,7 @@ func TestBoardEvents_ReconnectIsToldOfChangesMissedMeanwhile(t *testing.T) {
 
 	// Nothing changed in the clinic for longer than the clock margin (this instance listened
 	// all along): a browser current as of now is not told.
-	waitFor(t, "a quiet spell longer than the clock margin", func() bool {
+	testapp.Eventually(t, liveWait, "a quiet spell longer than the clock margin", func() bool {
 		return !s.broker.ChangedSince(mayo, time.Now().Add(-handlers.LiveClockMargin-time.Second))
 	})
 	current := s.open(t, nurse, map[string]string{"Last-Event-ID": strconv.FormatInt(time.Now().UnixMilli(), 10)})

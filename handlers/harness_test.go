@@ -114,6 +114,20 @@ func (c *client) login(username string) {
 	}
 }
 
+// loginUnhurried signs c in through a second server on the same database with the default
+// deadlines, for a test whose own server's deadlines are too short for password hashing on a
+// loaded machine; sessions live in the database, so the session works on both servers.
+func (c *client) loginUnhurried(username string) {
+	c.t.Helper()
+	s, err := testapp.StartWith(testapp.Options{})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer s.Close()
+	other := &client{t: c.t, e: &env{app: s.App}, cookies: c.cookies}
+	other.login(username)
+}
+
 // search sends the board's search form (POST: the text never goes into a URL) with the
 // other filters in extra, and returns the board as the browser ends up showing it: for htmx
 // the results fragment, else the page the 303 leads to.

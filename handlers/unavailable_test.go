@@ -71,7 +71,7 @@ func recovered(t *testing.T, c *client) time.Duration {
 func TestDatabaseFrozen_RequestsFailFastWith503AndRecover(t *testing.T) {
 	e, proxy := frozenEnv(t)
 	c := e.client(t)
-	c.login("clinico_prov")
+	c.loginUnhurried("clinico_prov")
 	if resp := c.get("/tablero"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("board before the freeze = %d", resp.StatusCode)
 	}

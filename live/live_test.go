@@ -194,7 +194,7 @@ func TestBroker_CloseEndsSubscriptionsAndRefusesNewOnes(t *testing.T) {
 	if _, err := b.Subscribe(1); !errors.Is(err, live.ErrClosed) {
 		t.Fatalf("Subscribe after Close: %v, want ErrClosed", err)
 	}
-	waitFor(t, "the listening connection to end", func() bool { return countListeners(t, appName(t)) == 0 })
+	testapp.Eventually(t, wait, "the listening connection to end", func() bool { return countListeners(t, appName(t)) == 0 })
 }
 
 func TestBroker_ReconnectsAfterItsBackendIsTerminated(t *testing.T) {
@@ -220,7 +220,7 @@ func TestBroker_ReconnectsAfterItsBackendIsTerminated(t *testing.T) {
 	if !b.ChangedSince(one, before) {
 		t.Error("ChangedSince: nothing reported across a gap in listening")
 	}
-	waitFor(t, "the listener to connect again", func() bool { return countListeners(t, appName(t)) == 1 })
+	testapp.Eventually(t, wait, "the listener to connect again", func() bool { return countListeners(t, appName(t)) == 1 })
 
 	touchTickets(t, one)
 	told(t, s, "a change after the reconnection")
@@ -239,7 +239,7 @@ func TestBroker_DropsAConnectionWhoseServerStopsAnsweringAndConnectsAgain(t *tes
 	proxy.Pause()
 	// The ping goes unanswered: the broker drops the connection and reconnects once the
 	// server answers again.
-	waitFor(t, "the frozen connection to be dropped", func() bool { return b.ChangedSince(one, time.Now()) })
+	testapp.Eventually(t, wait, "the frozen connection to be dropped", func() bool { return b.ChangedSince(one, time.Now()) })
 	proxy.Resume()
 	told(t, s, "the reconnection")
 	touchTickets(t, one)
@@ -275,16 +275,4 @@ func countListeners(t *testing.T, name string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// waitFor polls cond until it holds, failing after a generous deadline.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s", wait, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
