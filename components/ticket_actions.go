@@ -65,6 +65,22 @@ func (f ModifyForm) Open() bool { return len(f.Errors) > 0 || f.Message != "" ||
 type Conflict struct {
 	Rows        []ConflictRow
 	DiscardHref string
+	// What changed under the user ("este ticket" when empty) and the discard link's words.
+	Subject, DiscardLabel string
+}
+
+func (c Conflict) subject() string {
+	if c.Subject == "" {
+		return "este ticket"
+	}
+	return c.Subject
+}
+
+func (c Conflict) discardLabel() string {
+	if c.DiscardLabel == "" {
+		return "Descartar mi cambio y ver el ticket actual"
+	}
+	return c.DiscardLabel
 }
 
 // ConflictRow is one field of a conflict.

@@ -56,9 +56,12 @@ type TicketFormProps struct {
 	Active       *ActiveTicketLink
 }
 
-// ClinicChoiceProps asks a superuser which clinic a new ticket belongs to.
+// ClinicChoiceProps asks a superuser looking at every clinic which clinic a new ticket, or a
+// change of master data, belongs to.
 type ClinicChoiceProps struct {
 	Page
+	Heading string
+	Intro   string
 	Clinics []store.Clinic
 	Action  string
 }

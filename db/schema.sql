@@ -146,6 +146,25 @@ END $$;
 
 
 --
+-- Name: discharge_blocks_keep_one_active(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.discharge_blocks_keep_one_active() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF OLD.active AND NOT NEW.active THEN
+        PERFORM 1 FROM clinics WHERE id = NEW.clinic_id FOR UPDATE;
+        IF NOT EXISTS (SELECT 1 FROM discharge_blocks
+                       WHERE clinic_id = NEW.clinic_id AND active AND id <> NEW.id) THEN
+            RAISE EXCEPTION 'a clinic keeps at least one active discharge block' USING ERRCODE = 'TH002';
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+
+
+--
 -- Name: fold(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -337,9 +356,11 @@ CREATE TABLE public.doctors (
     rut text,
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
     CONSTRAINT doctors_first_name_check CHECK (((length(btrim(first_name)) >= 1) AND (length(btrim(first_name)) <= 100))),
     CONSTRAINT doctors_last_name_check CHECK (((length(btrim(last_name)) >= 1) AND (length(btrim(last_name)) <= 100))),
-    CONSTRAINT doctors_rut_check CHECK (((rut IS NULL) OR (rut ~ '^[0-9]{1,8}-[0-9K]$'::text)))
+    CONSTRAINT doctors_rut_check CHECK (((rut IS NULL) OR (rut ~ '^[0-9]{1,8}-[0-9K]$'::text))),
+    CONSTRAINT doctors_version_check CHECK ((version >= 1))
 );
 
 ALTER TABLE ONLY public.doctors FORCE ROW LEVEL SECURITY;
@@ -521,8 +542,10 @@ CREATE TABLE public.reasons (
     name text NOT NULL,
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
     CONSTRAINT reasons_category_check CHECK ((category = ANY (ARRAY['modification'::text, 'annulment'::text]))),
-    CONSTRAINT reasons_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+    CONSTRAINT reasons_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT reasons_version_check CHECK ((version >= 1))
 );
 
 ALTER TABLE ONLY public.reasons FORCE ROW LEVEL SECURITY;
@@ -572,7 +595,9 @@ CREATE TABLE public.specialties (
     name text NOT NULL,
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT specialties_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)))
+    version bigint DEFAULT 1 NOT NULL,
+    CONSTRAINT specialties_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT specialties_version_check CHECK ((version >= 1))
 );
 
 ALTER TABLE ONLY public.specialties FORCE ROW LEVEL SECURITY;
@@ -632,10 +657,12 @@ CREATE TABLE public.surgeries (
     ambulatory_cutoff_hour smallint,
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    version bigint DEFAULT 1 NOT NULL,
     CONSTRAINT surgeries_ambulatory_cutoff_hour_check CHECK (((ambulatory_cutoff_hour >= 0) AND (ambulatory_cutoff_hour <= 23))),
     CONSTRAINT surgeries_base_stay_hours_check CHECK (((base_stay_hours > (0)::numeric) AND (base_stay_hours <= (2160)::numeric))),
     CONSTRAINT surgeries_cutoff_check CHECK ((is_ambulatory = (ambulatory_cutoff_hour IS NOT NULL))),
-    CONSTRAINT surgeries_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 150)))
+    CONSTRAINT surgeries_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 150))),
+    CONSTRAINT surgeries_version_check CHECK ((version >= 1))
 );
 
 ALTER TABLE ONLY public.surgeries FORCE ROW LEVEL SECURITY;
@@ -965,14 +992,6 @@ ALTER TABLE ONLY public.patients
 
 
 --
--- Name: reasons reasons_clinic_id_category_name_key; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.reasons
-    ADD CONSTRAINT reasons_clinic_id_category_name_key UNIQUE (clinic_id, category, name);
-
-
---
 -- Name: reasons reasons_clinic_id_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1013,14 +1032,6 @@ ALTER TABLE ONLY public.specialties
 
 
 --
--- Name: specialties specialties_clinic_id_name_key; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.specialties
-    ADD CONSTRAINT specialties_clinic_id_name_key UNIQUE (clinic_id, name);
-
-
---
 -- Name: specialties specialties_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1042,14 +1053,6 @@ ALTER TABLE ONLY public.superusers
 
 ALTER TABLE ONLY public.surgeries
     ADD CONSTRAINT surgeries_clinic_id_id_key UNIQUE (clinic_id, id);
-
-
---
--- Name: surgeries surgeries_clinic_id_specialty_id_name_key; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.surgeries
-    ADD CONSTRAINT surgeries_clinic_id_specialty_id_name_key UNIQUE (clinic_id, specialty_id, name);
 
 
 --
@@ -1131,6 +1134,13 @@ CREATE INDEX action_audit_entity_idx ON public.action_audit USING btree (entity,
 
 
 --
+-- Name: doctors_name_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX doctors_name_key ON public.doctors USING btree (clinic_id, public.fold(((first_name || ' '::text) || last_name)));
+
+
+--
 -- Name: fpa_modifications_ticket_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1159,6 +1169,13 @@ CREATE INDEX login_throttle_last_failure_idx ON public.login_throttle USING btre
 
 
 --
+-- Name: reasons_name_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX reasons_name_key ON public.reasons USING btree (clinic_id, category, public.fold(name));
+
+
+--
 -- Name: sessions_e_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1166,10 +1183,24 @@ CREATE INDEX sessions_e_idx ON public.sessions USING btree (e);
 
 
 --
+-- Name: specialties_name_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX specialties_name_key ON public.specialties USING btree (clinic_id, public.fold(name));
+
+
+--
 -- Name: superusers_email_key; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE UNIQUE INDEX superusers_email_key ON public.superusers USING btree (lower(email));
+
+
+--
+-- Name: surgeries_name_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX surgeries_name_key ON public.surgeries USING btree (clinic_id, public.fold(name));
 
 
 --
@@ -1247,6 +1278,13 @@ CREATE TRIGGER clinics_version BEFORE UPDATE ON public.clinics FOR EACH ROW EXEC
 --
 
 CREATE TRIGGER discharge_blocks_catalog_version AFTER INSERT OR DELETE OR UPDATE ON public.discharge_blocks FOR EACH ROW EXECUTE FUNCTION public.catalog_bump_version();
+
+
+--
+-- Name: discharge_blocks discharge_blocks_keep_one_active; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER discharge_blocks_keep_one_active BEFORE UPDATE OF active ON public.discharge_blocks FOR EACH ROW EXECUTE FUNCTION public.discharge_blocks_keep_one_active();
 
 
 --

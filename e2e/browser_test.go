@@ -142,8 +142,19 @@ func (b *browser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(b.ctx, patience)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v (the page: %s)", err, b.where())
 	}
+}
+
+// where says which page the browser shows (address and heading), for a failure's message.
+func (b *browser) where() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + " · " + ((document.querySelector("h1") || {}).textContent || "")`))
+	if err != nil {
+		return "unknown: " + err.Error()
+	}
+	return s
 }
 
 // eval evaluates a JavaScript expression and returns its value.

@@ -25,6 +25,27 @@ const (
 	MsgLoginMissing         = "Ingrese su usuario y su contraseña."
 	MsgLoginBadCharacters   = "El usuario contiene caracteres no permitidos."
 	msgTooLong              = "%s no puede superar %d caracteres."
+
+	// Master data.
+	MsgSpecialtyNameMissing    = "Escriba el nombre de la especialidad."
+	MsgSurgeryNameMissing      = "Escriba el nombre de la cirugía."
+	MsgReasonNameMissing       = "Escriba la razón."
+	MsgSpecialtyRequired       = "Elija una especialidad de la lista."
+	MsgSpecialtyUnavailable    = "La especialidad elegida no está activa en esta clínica. Elija otra."
+	MsgHoursMissing            = "Escriba las horas base de estadía."
+	MsgHoursRange              = "Las horas base deben ser un número mayor que 0 y hasta 2160, con hasta dos decimales (por ejemplo 36 o 2,5)."
+	MsgCutoffRequired          = "Elija la hora de corte (0 a 23): es obligatoria para una cirugía ambulatoria."
+	MsgDoctorFirstNamesMissing = "Escriba los nombres del médico."
+	MsgDoctorLastNamesMissing  = "Escriba los apellidos del médico."
+	MsgReasonCategory          = "Elija si la razón es de modificación o de anulación."
+	MsgCriticalRange           = "Las horas de umbral crítico deben ser un número entero entre 1 y 71."
+	MsgWarningRange            = "Las horas de umbral de advertencia deben ser un número entero entre 2 y 72."
+	MsgWarningAfterCritical    = "El umbral de advertencia debe ser mayor que el crítico."
+	MsgSpecialtyTaken          = "Ya existe una especialidad con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
+	MsgSurgeryTaken            = "Ya existe una cirugía con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
+	MsgDoctorTaken             = "Ya existe un médico con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
+	MsgDoctorRUTTaken          = "Ya existe un médico con ese RUT en esta clínica."
+	MsgReasonTaken             = "Ya existe una razón de esa categoría con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
 )
 
 // Messages of texts over their limits.

@@ -7,6 +7,7 @@ const (
 	msgSessionExpired   = "Su sesión expiró. Inicie sesión nuevamente para continuar."
 	msgLoginFormExpired = "La página de inicio de sesión estuvo abierta demasiado tiempo. Ingrese nuevamente su contraseña."
 	msgLoggedOut        = "Sesión cerrada."
+	msgLastActiveBlock  = "No se puede desactivar el último bloque horario activo: la clínica necesita al menos uno para calcular la FPA. Active otro bloque antes."
 	msgTooManyAttempts  = "Demasiados intentos de inicio de sesión. Espere unos minutos antes de volver a intentarlo."
 	msgLoginWait        = "Demasiados intentos fallidos. Espere %s antes de volver a intentarlo."
 	msgIAPNotAllowed    = "Su cuenta de Google no tiene acceso a Ticket Home. Solicítelo al administrador de su clínica."

@@ -91,6 +91,16 @@ func (h *Handler) App() *fiber.App {
 	app.Get("/tickets/:id/paciente", admins, h.showEditPatient)
 	app.Post("/tickets/:id/paciente", admins, h.editPatient)
 
+	// Master data of the clinic (RULES §1, §2, §6): admins, and superusers for the clinic
+	// they chose.
+	app.Get("/catalogo/umbrales", admins, h.showThresholds)
+	app.Post("/catalogo/umbrales", admins, h.saveThresholds)
+	app.Get("/catalogo/:kind/nueva", admins, h.showCatalogRow)
+	app.Post("/catalogo/:kind/nueva", admins, h.saveCatalogRow)
+	app.Get("/catalogo/:kind/:id", admins, h.showCatalogRow)
+	app.Post("/catalogo/:kind/:id", admins, h.saveCatalogRow)
+	app.Post("/catalogo/:kind/:id/estado", admins, h.setCatalogActive)
+
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

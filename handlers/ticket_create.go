@@ -25,7 +25,7 @@ func ticketClinic(c *fiber.Ctx) (int64, bool) {
 // showCreateTicket renders the empty form (the pavilion date defaults to today).
 func (h *Handler) showCreateTicket(c *fiber.Ctx) error {
 	if _, ok := ticketClinic(c); !ok {
-		return h.chooseClinic(c, "/tickets/nuevo")
+		return h.chooseClinic(c, "Nuevo ticket", "Elija la clínica del paciente.", "/tickets/nuevo")
 	}
 	f := forms.Ticket{TicketFormValues: components.TicketFormValues{PavilionDate: fpa.FormatDate(h.now())}}
 	props, _, err := h.ticketForm(c, f, false, false)
@@ -35,14 +35,16 @@ func (h *Handler) showCreateTicket(c *fiber.Ctx) error {
 	return render(c, fiber.StatusOK, components.TicketForm(props))
 }
 
-func (h *Handler) chooseClinic(c *fiber.Ctx, action string) error {
+// chooseClinic asks a superuser looking at every clinic which clinic the page at action is
+// for (its form sends ?clinica=).
+func (h *Handler) chooseClinic(c *fiber.Ctx, heading, intro, action string) error {
 	p := state(c).principal
 	clinics, err := h.store.Clinics(c.UserContext(), p)
 	if err != nil {
 		return err
 	}
 	return render(c, fiber.StatusOK, components.ChooseClinic(components.ClinicChoiceProps{
-		Page: h.page(c, "Nuevo ticket"), Clinics: clinics, Action: action,
+		Page: h.page(c, heading), Heading: heading, Intro: intro, Clinics: clinics, Action: action,
 	}))
 }
 
@@ -52,7 +54,7 @@ func (h *Handler) chooseClinic(c *fiber.Ctx, action string) error {
 func (h *Handler) createTicket(c *fiber.Ctx) error {
 	clinicID, ok := ticketClinic(c)
 	if !ok {
-		return h.chooseClinic(c, "/tickets/nuevo")
+		return h.chooseClinic(c, "Nuevo ticket", "Elija la clínica del paciente.", "/tickets/nuevo")
 	}
 	f := forms.ReadTicket(c)
 	if action := forms.Body(c, "accion"); action != "crear" {

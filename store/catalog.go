@@ -43,6 +43,7 @@ type Specialty struct {
 	ID         int64  `db:"id"`
 	Name       string `db:"name"`
 	Active     bool   `db:"active"`
+	Version    int64  `db:"version"`
 }
 
 // Surgery is a surgery with its stay norm (RULES §2).
@@ -57,6 +58,7 @@ type Surgery struct {
 	Ambulatory    bool          `db:"is_ambulatory"`
 	CutoffHour    sql.NullInt16 `db:"ambulatory_cutoff_hour"`
 	Active        bool          `db:"active"`
+	Version       int64         `db:"version"`
 }
 
 // Doctor is an attending doctor of a clinic.
@@ -66,9 +68,11 @@ type Doctor struct {
 	ID            int64  `db:"id"`
 	FirstName     string `db:"first_name"`
 	LastName      string `db:"last_name"`
+	SpecialtyID   int64  `db:"specialty_id"` // 0: none
 	SpecialtyName string `db:"specialty_name"`
 	RUT           string `db:"rut"`
 	Active        bool   `db:"active"`
+	Version       int64  `db:"version"`
 }
 
 // Block is a discharge block of a clinic, in minutes from local midnight (RULES §1).
@@ -95,6 +99,7 @@ type Reason struct {
 	Category   string `db:"category"` // "modification" or "annulment"
 	Name       string `db:"name"`
 	Active     bool   `db:"active"`
+	Version    int64  `db:"version"`
 }
 
 // Catalog is a clinic's master data, as the catalog page shows it.
@@ -110,13 +115,13 @@ type Catalog struct {
 // allows); row-level security narrows them again underneath.
 const (
 	catalogSpecialtiesSQL = `
-SELECT s.clinic_id, c.name AS clinic_name, s.id, s.name, s.active
+SELECT s.clinic_id, c.name AS clinic_name, s.id, s.name, s.active, s.version
 FROM specialties s JOIN clinics c ON c.id = s.clinic_id
 WHERE ($1 = 0 OR s.clinic_id = $1)
 ORDER BY c.name, s.name`
 	catalogSurgeriesSQL = `
 SELECT g.clinic_id, c.name AS clinic_name, g.id, g.specialty_id, s.name AS specialty_name, g.name,
-       g.base_stay_hours::text AS base_stay_hours, g.is_ambulatory, g.ambulatory_cutoff_hour, g.active
+       g.base_stay_hours::text AS base_stay_hours, g.is_ambulatory, g.ambulatory_cutoff_hour, g.active, g.version
 FROM surgeries g
 JOIN specialties s ON s.clinic_id = g.clinic_id AND s.id = g.specialty_id
 JOIN clinics c ON c.id = g.clinic_id
@@ -124,7 +129,8 @@ WHERE ($1 = 0 OR g.clinic_id = $1)
 ORDER BY c.name, s.name, g.name`
 	catalogDoctorsSQL = `
 SELECT d.clinic_id, c.name AS clinic_name, d.id, d.first_name, d.last_name,
-       coalesce(s.name, '') AS specialty_name, coalesce(d.rut, '') AS rut, d.active
+       coalesce(d.specialty_id, 0) AS specialty_id, coalesce(s.name, '') AS specialty_name,
+       coalesce(d.rut, '') AS rut, d.active, d.version
 FROM doctors d
 LEFT JOIN specialties s ON s.clinic_id = d.clinic_id AND s.id = d.specialty_id
 JOIN clinics c ON c.id = d.clinic_id
@@ -136,7 +142,7 @@ FROM discharge_blocks b JOIN clinics c ON c.id = b.clinic_id
 WHERE ($1 = 0 OR b.clinic_id = $1)
 ORDER BY c.name, b.start_minute`
 	catalogReasonsSQL = `
-SELECT r.clinic_id, c.name AS clinic_name, r.id, r.category, r.name, r.active
+SELECT r.clinic_id, c.name AS clinic_name, r.id, r.category, r.name, r.active, r.version
 FROM reasons r JOIN clinics c ON c.id = r.clinic_id
 WHERE ($1 = 0 OR r.clinic_id = $1)
 ORDER BY c.name, r.category DESC, r.name`
@@ -145,7 +151,20 @@ ORDER BY c.name, r.category DESC, r.name`
 // Catalog reads the master data of the principal's clinic (from the cache: read it, do not
 // change it) or of every clinic for a superuser in the all-clinics scope.
 func (s *Store) Catalog(ctx context.Context, p Principal) (Catalog, error) {
-	var cat Catalog
+	cp, err := s.CatalogPage(ctx, p)
+	return cp.Catalog, err
+}
+
+// CatalogPage is the catalog page's data: the master data as Catalog reads it, and the clinic
+// (its thresholds) when the principal acts on one.
+type CatalogPage struct {
+	Clinic Clinic
+	Catalog
+}
+
+// CatalogPage reads the catalog page in one transaction.
+func (s *Store) CatalogPage(ctx context.Context, p Principal) (CatalogPage, error) {
+	var cat CatalogPage
 	clinic := p.ClinicID
 	if p.AllClinics {
 		clinic = 0
@@ -154,7 +173,7 @@ func (s *Store) Catalog(ctx context.Context, p Principal) (Catalog, error) {
 		if clinic != 0 {
 			cc, err := tx.ClinicCatalog(ctx, clinic)
 			if err == nil {
-				cat = cc.Catalog
+				cat = CatalogPage{Clinic: cc.Clinic, Catalog: cc.Catalog}
 			}
 			return err
 		}
@@ -175,7 +194,7 @@ func (s *Store) Catalog(ctx context.Context, p Principal) (Catalog, error) {
 		return nil
 	})
 	if err != nil {
-		return Catalog{}, fmt.Errorf("store: catalog: %w", err)
+		return CatalogPage{}, fmt.Errorf("store: catalog: %w", err)
 	}
 	return cat, nil
 }
