@@ -234,7 +234,9 @@ func TestCatalogAdmin_OtherMasterDataAndItsMessages(t *testing.T) {
 	if err := e.db.QueryRow(`SELECT critical_hours, warning_hours FROM clinics WHERE id = $1`, clinic).Scan(&crit, &warn); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { e.sql(t, `UPDATE clinics SET critical_hours = $2, warning_hours = $3 WHERE id = $1`, clinic, crit, warn) })
+	t.Cleanup(func() {
+		e.sql(t, `UPDATE clinics SET critical_hours = $2, warning_hours = $3 WHERE id = $1`, clinic, crit, warn)
+	})
 	th := formOf(t, c, "/catalogo/umbrales", "/catalogo/umbrales")
 	for _, tc := range []struct{ crit, warn, field, want string }{
 		{"0", "8", "critico", "Las horas de umbral crítico deben ser un número entero entre 1 y 71."},
