@@ -34,5 +34,9 @@ func Nav(p store.Principal) []NavItem {
 	if p.CanWrite() {
 		items = append(items, NavItem{"/tickets/nuevo", "Nuevo ticket"})
 	}
-	return append(items, NavItem{"/catalogo", "Catálogo"})
+	items = append(items, NavItem{"/catalogo", "Catálogo"})
+	if p.IsAdmin() {
+		items = append(items, NavItem{"/usuarios", "Usuarios"})
+	}
+	return append(items, NavItem{"/cuenta/contrasena", "Mi contraseña"})
 }

@@ -231,6 +231,33 @@ BEGIN
 END $$;
 
 
+--
+-- Name: users_keep_last_admin(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.users_keep_last_admin() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF OLD.active AND OLD.role IN ('admin', 'superuser')
+       AND (NOT NEW.active OR NEW.role <> OLD.role) THEN
+        IF OLD.role = 'admin' THEN
+            PERFORM 1 FROM clinics WHERE id = OLD.clinic_id FOR UPDATE;
+            IF NOT EXISTS (SELECT 1 FROM users WHERE clinic_id = OLD.clinic_id AND role = 'admin'
+                           AND active AND id <> OLD.id) THEN
+                RAISE EXCEPTION 'a clinic keeps at least one active admin' USING ERRCODE = 'TH003';
+            END IF;
+        ELSE
+            PERFORM pg_advisory_xact_lock(hashtext('users: last superuser'));
+            IF NOT EXISTS (SELECT 1 FROM users WHERE role = 'superuser' AND active AND id <> OLD.id) THEN
+                RAISE EXCEPTION 'at least one active superuser remains' USING ERRCODE = 'TH004';
+            END IF;
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -1376,6 +1403,13 @@ CREATE TRIGGER tickets_count_inserted AFTER INSERT ON public.tickets REFERENCING
 --
 
 CREATE TRIGGER tickets_count_updated AFTER UPDATE ON public.tickets REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.tickets_count_states();
+
+
+--
+-- Name: users users_keep_last_admin; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER users_keep_last_admin BEFORE UPDATE OF active, role ON public.users FOR EACH ROW EXECUTE FUNCTION public.users_keep_last_admin();
 
 
 --

@@ -45,7 +45,23 @@ const (
 	MsgSurgeryTaken            = "Ya existe una cirugía con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
 	MsgDoctorTaken             = "Ya existe un médico con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
 	MsgDoctorRUTTaken          = "Ya existe un médico con ese RUT en esta clínica."
-	MsgReasonTaken             = "Ya existe una razón de esa categoría con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
+	// Users and passwords.
+	MsgUsername               = "Use de 3 a 40 caracteres: letras minúsculas sin tildes, números, puntos, guiones o guiones bajos."
+	MsgEmail                  = "Escriba un correo válido, por ejemplo nombre@redsalud.cl."
+	MsgRoleRequired           = "Elija un rol de la lista."
+	MsgRoleNotAllowed         = "Usted no puede dar ese rol ni administrar usuarios con él: solo un superusuario crea o promueve administradores y superusuarios."
+	MsgUserClinicRequired     = "Elija la clínica del usuario."
+	MsgUsernameTaken          = "Ese nombre de usuario ya existe. Elija otro."
+	MsgEmailTaken             = "Ese correo ya pertenece a otro usuario."
+	MsgPasswordMissing        = "Escriba la contraseña."
+	MsgPasswordShort          = "La contraseña debe tener al menos 12 caracteres. Una frase de varias palabras es una buena contraseña."
+	MsgPasswordLong           = "La contraseña no puede superar 128 caracteres."
+	MsgPasswordCommon         = "Esa contraseña es de las primeras que se prueban al atacar una cuenta. Elija otra."
+	MsgPasswordMismatch       = "La confirmación no coincide con la contraseña."
+	MsgCurrentPasswordMissing = "Escriba su contraseña actual."
+	MsgCurrentPasswordWrong   = "La contraseña actual no es correcta."
+	MsgPasswordUnchanged      = "La nueva contraseña debe ser distinta de la actual."
+	MsgReasonTaken            = "Ya existe una razón de esa categoría con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
 )
 
 // Messages of texts over their limits.

@@ -101,6 +101,17 @@ func (h *Handler) App() *fiber.App {
 	app.Post("/catalogo/:kind/:id", admins, h.saveCatalogRow)
 	app.Post("/catalogo/:kind/:id/estado", admins, h.setCatalogActive)
 
+	// Users (RULES §9): admins manage their clinic's clinical and visualizador users,
+	// superusers everybody; everyone changes their own password.
+	app.Get("/usuarios", admins, h.showUsers)
+	app.Get("/usuarios/nuevo", admins, h.showUser)
+	app.Post("/usuarios/nuevo", admins, h.saveUser)
+	app.Get("/usuarios/:id", admins, h.showUser)
+	app.Post("/usuarios/:id", admins, h.saveUser)
+	app.Post("/usuarios/:id/estado", admins, h.setUserActive)
+	app.Get("/cuenta/contrasena", all, h.showOwnPassword)
+	app.Post("/cuenta/contrasena", all, h.changeOwnPassword)
+
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

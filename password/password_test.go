@@ -35,3 +35,16 @@ func TestVerify_MalformedHashesRejected(t *testing.T) {
 		}
 	}
 }
+
+func TestCommon_ListedAndRepeatedRefusedOthersAccepted(t *testing.T) {
+	for _, pw := range []string{"123456789012", "Password1234", " RedSalud2026 ", "zzzzzzzzzzzzzz", "Contraseña123"} {
+		if !Common(pw) {
+			t.Errorf("%q is not refused", pw)
+		}
+	}
+	for _, pw := range []string{"caballo correcto batería grapa", "Tz9!mK2#qW4$", "enfermera de turno noche"} {
+		if Common(pw) {
+			t.Errorf("%q is refused", pw)
+		}
+	}
+}

@@ -19,7 +19,7 @@ func TestLastActiveBlock_TwoTransactionsAtOnceLeaveOne(t *testing.T) {
 	st, url := seededStore(t)
 	raw := openRaw(t, url)
 	ctx := context.Background()
-	admin := principalFor(t, st, "admin_prov")
+	admin := newTestClinic(t, st).Admin
 	var blocks []int64
 	scope := `SELECT set_config('app.all_clinics', 'on', true)`
 	tx, err := raw.Begin()
@@ -134,5 +134,56 @@ func TestSaveSurgery_SameVersionTwiceOneAppliesOneConflict(t *testing.T) {
 	}
 	if ok != 1 || conflicts != 1 {
 		t.Fatalf("%d applied, %d conflicts; want 1 and 1", ok, conflicts)
+	}
+}
+
+// A clinic keeps an active admin: of two transactions deactivating its two admins at once,
+// the second waits for the first and is refused.
+func TestLastAdmin_TwoTransactionsAtOnceLeaveOne(t *testing.T) {
+	st, url := seededStore(t)
+	raw := openRaw(t, url)
+	ctx := context.Background()
+	c := newTestClinic(t, st)
+	admin := c.Admin
+	su := principalFor(t, st, "superadmin")
+	if _, err := st.SaveUser(ctx, su, store.RowEdit{}, store.UserInput{Username: "admin2_" + lower(c.Code), Role: store.RoleAdmin, ClinicID: c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	second := principalFor(t, st, "admin2_"+lower(c.Code))
+	scope := `SELECT set_config('app.all_clinics', 'on', true)`
+	first, _ := raw.Begin()
+	defer first.Rollback()
+	first.Exec(scope)
+	if _, err := first.Exec(`UPDATE users SET active = false WHERE id = $1`, admin.UserID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		tx, err := raw.Begin()
+		if err == nil {
+			tx.Exec(scope)
+			_, err = tx.Exec(`UPDATE users SET role = 'clinical' WHERE id = $1`, second.UserID)
+			if err == nil {
+				err = tx.Commit()
+			} else {
+				tx.Rollback()
+			}
+		}
+		done <- err
+	}()
+	testapp.Eventually(t, 30*time.Second, "the second transaction to wait for the first", func() bool {
+		var n int
+		raw.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
+		return n > 0
+	})
+	if err := first.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var pe *pq.Error
+	if err := <-done; !errors.As(err, &pe) || pe.Code != "TH003" {
+		t.Fatalf("demoting the other admin: %v, want TH003", err)
+	}
+	if _, err := st.SetUserActive(ctx, su, second.UserID, false); !errors.Is(err, store.ErrLastAdmin) {
+		t.Fatalf("SetUserActive of the last admin: %v", err)
 	}
 }
