@@ -36,7 +36,7 @@ func Nav(p store.Principal) []NavItem {
 	}
 	items = append(items, NavItem{"/catalogo", "Catálogo"})
 	if p.IsAdmin() {
-		items = append(items, NavItem{"/usuarios", "Usuarios"})
+		items = append(items, NavItem{"/usuarios", "Usuarios"}, NavItem{"/auditoria", "Auditoría"})
 	}
 	return append(items, NavItem{"/cuenta/contrasena", "Mi contraseña"})
 }

@@ -45,6 +45,12 @@ const (
 	MsgSurgeryTaken            = "Ya existe una cirugía con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
 	MsgDoctorTaken             = "Ya existe un médico con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
 	MsgDoctorRUTTaken          = "Ya existe un médico con ese RUT en esta clínica."
+	// The audit log's filters.
+	MsgRangeReversed = "La fecha final es anterior a la inicial."
+	MsgUserFilter    = "Elija un usuario de la lista."
+	MsgActionFilter  = "Elija un tipo de registro de la lista."
+	MsgTicketCode    = "Escriba un código de ticket completo, por ejemplo TH-PROV-2026-001."
+
 	// Users and passwords.
 	MsgUsername               = "Use de 3 a 40 caracteres: letras minúsculas sin tildes, números, puntos, guiones o guiones bajos."
 	MsgEmail                  = "Escriba un correo válido, por ejemplo nombre@redsalud.cl."

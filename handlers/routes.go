@@ -109,6 +109,9 @@ func (h *Handler) App() *fiber.App {
 	app.Get("/usuarios/:id", admins, h.showUser)
 	app.Post("/usuarios/:id", admins, h.saveUser)
 	app.Post("/usuarios/:id/estado", admins, h.setUserActive)
+	app.Get("/auditoria", admins, h.showAudit)
+	app.Post("/auditoria", admins, h.filterAudit)
+	app.Post("/auditoria/exportar", admins, h.exportAudit)
 	app.Get("/cuenta/contrasena", all, h.showOwnPassword)
 	app.Post("/cuenta/contrasena", all, h.changeOwnPassword)
 

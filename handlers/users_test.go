@@ -128,6 +128,9 @@ func TestUsers_AdminCreatesEditsAndDeactivatesClinicalUsers(t *testing.T) {
 
 func TestUsers_WhoManagesWhom(t *testing.T) {
 	e := newEnv(t)
+	// admin_prov and one more are the clinic's active admins (other tests may have made some).
+	e.sql(t, `UPDATE users SET active = false WHERE role = 'admin' AND username <> 'admin_prov'
+		AND clinic_id = (SELECT id FROM clinics WHERE code = 'PROV')`)
 	other := newUser(t, e, "PROV", "admin")
 	otherID := e.count(t, `SELECT id FROM users WHERE username = $1`, other)
 	self := e.count(t, `SELECT id FROM users WHERE username = 'admin_prov'`)
