@@ -245,6 +245,9 @@ func (h *Handler) saveCatalogRow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if probe := props; id != 0 && !fillRow(&probe, k, cat, id) {
+		return fiber.ErrNotFound // not this clinic's: nothing of it is shown, not even a form
+	}
 	if status == fiber.StatusConflict {
 		cur := props
 		if !fillRow(&cur, k, cat, id) {

@@ -42,8 +42,9 @@ func (h *Handler) App() *fiber.App {
 		MaxAge: 365 * 24 * 3600,
 	}))
 	app.Use("/static", func(c *fiber.Ctx) error { return fiber.ErrNotFound })
-	app.Get("/livez", h.livez)
-	app.Get("/readyz", h.readyz)
+	r := routes{app: app, h: h}
+	r.add(fiber.MethodGet, "/livez", public, h.livez)
+	r.add(fiber.MethodGet, "/readyz", public, h.readyz)
 
 	// 3. Session (encrypted cookie, Postgres storage) and CSRF on every state-changing request,
 	//    the sign-in form included.
@@ -51,72 +52,115 @@ func (h *Handler) App() *fiber.App {
 	app.Use(h.loadSession, h.checkCSRF)
 
 	// 4. Public pages.
-	app.Get("/login", h.showLogin)
-	app.Post("/login", h.login)
-	app.Post("/logout", h.logout)
+	r.add(fiber.MethodGet, "/login", public, h.showLogin)
+	r.add(fiber.MethodPost, "/login", public, h.login)
+	r.add(fiber.MethodPost, "/logout", public, h.logout)
 
-	// 5. Everything else needs a signed-in user; each route names the roles it admits.
-	all := h.require(store.Principal.CanRead)
-	writers := h.require(store.Principal.CanWrite)
+	// 5. Everything else needs a signed-in user; each route names who it admits (RULES §9).
 	app.Use(h.authenticate)
-	app.Get("/", all, h.home)
-	app.Get("/login/iap", all, h.loginIAP)
-	app.Get("/catalogo", all, h.showCatalog)
-	app.Get("/reenviar", all, h.showResubmit)
+	r.add(fiber.MethodGet, "/", readers, h.home)
+	r.add(fiber.MethodGet, "/login/iap", readers, h.loginIAP)
+	r.add(fiber.MethodGet, "/catalogo", readers, h.showCatalog)
+	r.add(fiber.MethodGet, "/reenviar", readers, h.showResubmit)
+	r.add(fiber.MethodGet, "/cuenta/contrasena", readers, h.showOwnPassword)
+	r.add(fiber.MethodPost, "/cuenta/contrasena", readers, h.changeOwnPassword)
 
 	// Board and tickets.
-	app.Get("/tablero", all, h.showBoard)
-	app.Post("/tablero", all, h.filterBoard)
-	app.Post("/tablero/vista", all, h.chooseBoardView)
-	app.Get("/tablero/eventos", all, h.boardEvents)
-	app.Get("/tickets/nuevo", writers, h.showCreateTicket)
-	app.Post("/tickets/nuevo", writers, h.createTicket)
-	app.Post("/tickets/nuevo/vista-previa", writers, h.previewTicketFPA)
-	app.Post("/tickets/nuevo/cirugias", writers, h.ticketSurgeries)
-	app.Post("/tickets/nuevo/paciente", writers, h.ticketPatient)
-	app.Get("/tickets/:id", all, h.showTicket)
-	app.Get("/tickets/:id/estado", all, h.ticketStatus)
+	r.add(fiber.MethodGet, "/tablero", readers, h.showBoard)
+	r.add(fiber.MethodPost, "/tablero", readers, h.filterBoard)
+	r.add(fiber.MethodPost, "/tablero/vista", readers, h.chooseBoardView)
+	r.add(fiber.MethodGet, "/tablero/eventos", readers, h.boardEvents)
+	r.add(fiber.MethodGet, "/tickets/nuevo", writers, h.showCreateTicket)
+	r.add(fiber.MethodPost, "/tickets/nuevo", writers, h.createTicket)
+	r.add(fiber.MethodPost, "/tickets/nuevo/vista-previa", writers, h.previewTicketFPA)
+	r.add(fiber.MethodPost, "/tickets/nuevo/cirugias", writers, h.ticketSurgeries)
+	r.add(fiber.MethodPost, "/tickets/nuevo/paciente", writers, h.ticketPatient)
+	r.add(fiber.MethodGet, "/tickets/:id", readers, h.showTicket)
+	r.add(fiber.MethodGet, "/tickets/:id/estado", readers, h.ticketStatus)
 
 	// Ticket lifecycle (RULES §4–§5). Clinical users annul only their own tickets: the store
 	// checks ownership, since it depends on the ticket.
-	admins := h.require(store.Principal.IsAdmin)
-	app.Post("/tickets/:id/fpa", writers, h.modifyFPA)
-	app.Post("/tickets/:id/fpa/vista-previa", writers, h.previewModifyFPA)
-	app.Post("/tickets/:id/anular", writers, h.annulTicket)
-	app.Post("/tickets/:id/revertir-anulacion", admins, h.revertAnnulment)
-	app.Post("/tickets/:id/alta", writers, h.recordDischarge)
-	app.Post("/tickets/:id/deshacer-alta", admins, h.undoDischarge)
-	app.Get("/tickets/:id/ubicacion", writers, h.showEditLocation)
-	app.Post("/tickets/:id/ubicacion", writers, h.editLocation)
-	app.Get("/tickets/:id/paciente", admins, h.showEditPatient)
-	app.Post("/tickets/:id/paciente", admins, h.editPatient)
+	r.add(fiber.MethodPost, "/tickets/:id/fpa", writers, h.modifyFPA)
+	r.add(fiber.MethodPost, "/tickets/:id/fpa/vista-previa", writers, h.previewModifyFPA)
+	r.add(fiber.MethodPost, "/tickets/:id/anular", writers, h.annulTicket)
+	r.add(fiber.MethodPost, "/tickets/:id/revertir-anulacion", admins, h.revertAnnulment)
+	r.add(fiber.MethodPost, "/tickets/:id/alta", writers, h.recordDischarge)
+	r.add(fiber.MethodPost, "/tickets/:id/deshacer-alta", admins, h.undoDischarge)
+	r.add(fiber.MethodGet, "/tickets/:id/ubicacion", writers, h.showEditLocation)
+	r.add(fiber.MethodPost, "/tickets/:id/ubicacion", writers, h.editLocation)
+	r.add(fiber.MethodGet, "/tickets/:id/paciente", admins, h.showEditPatient)
+	r.add(fiber.MethodPost, "/tickets/:id/paciente", admins, h.editPatient)
 
 	// Master data of the clinic (RULES §1, §2, §6): admins, and superusers for the clinic
 	// they chose.
-	app.Get("/catalogo/umbrales", admins, h.showThresholds)
-	app.Post("/catalogo/umbrales", admins, h.saveThresholds)
-	app.Get("/catalogo/:kind/nueva", admins, h.showCatalogRow)
-	app.Post("/catalogo/:kind/nueva", admins, h.saveCatalogRow)
-	app.Get("/catalogo/:kind/:id", admins, h.showCatalogRow)
-	app.Post("/catalogo/:kind/:id", admins, h.saveCatalogRow)
-	app.Post("/catalogo/:kind/:id/estado", admins, h.setCatalogActive)
+	r.add(fiber.MethodGet, "/catalogo/umbrales", admins, h.showThresholds)
+	r.add(fiber.MethodPost, "/catalogo/umbrales", admins, h.saveThresholds)
+	r.add(fiber.MethodGet, "/catalogo/:kind/nueva", admins, h.showCatalogRow)
+	r.add(fiber.MethodPost, "/catalogo/:kind/nueva", admins, h.saveCatalogRow)
+	r.add(fiber.MethodGet, "/catalogo/:kind/:id", admins, h.showCatalogRow)
+	r.add(fiber.MethodPost, "/catalogo/:kind/:id", admins, h.saveCatalogRow)
+	r.add(fiber.MethodPost, "/catalogo/:kind/:id/estado", admins, h.setCatalogActive)
 
-	// Users (RULES §9): admins manage their clinic's clinical and visualizador users,
-	// superusers everybody; everyone changes their own password.
-	app.Get("/usuarios", admins, h.showUsers)
-	app.Get("/usuarios/nuevo", admins, h.showUser)
-	app.Post("/usuarios/nuevo", admins, h.saveUser)
-	app.Get("/usuarios/:id", admins, h.showUser)
-	app.Post("/usuarios/:id", admins, h.saveUser)
-	app.Post("/usuarios/:id/estado", admins, h.setUserActive)
-	app.Get("/auditoria", admins, h.showAudit)
-	app.Post("/auditoria", admins, h.filterAudit)
-	app.Post("/auditoria/exportar", admins, h.exportAudit)
-	app.Get("/cuenta/contrasena", all, h.showOwnPassword)
-	app.Post("/cuenta/contrasena", all, h.changeOwnPassword)
+	// Users: admins manage their clinic's clinical and visualizador users, superusers
+	// everybody (the store checks whom); the audit log.
+	r.add(fiber.MethodGet, "/usuarios", admins, h.showUsers)
+	r.add(fiber.MethodGet, "/usuarios/nuevo", admins, h.showUser)
+	r.add(fiber.MethodPost, "/usuarios/nuevo", admins, h.saveUser)
+	r.add(fiber.MethodGet, "/usuarios/:id", admins, h.showUser)
+	r.add(fiber.MethodPost, "/usuarios/:id", admins, h.saveUser)
+	r.add(fiber.MethodPost, "/usuarios/:id/estado", admins, h.setUserActive)
+	r.add(fiber.MethodGet, "/auditoria", admins, h.showAudit)
+	r.add(fiber.MethodPost, "/auditoria", admins, h.filterAudit)
+	r.add(fiber.MethodPost, "/auditoria/exportar", admins, h.exportAudit)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
+}
+
+// Access is who may use a route (RULES §9). Every route names its access: the route table
+// is checked against the rules (a route without a name has no rule, and a test fails).
+type Access string
+
+// The access levels, from everybody to superusers alone.
+const (
+	public     Access = "public"     // no sign-in (probes, the sign-in pages)
+	readers    Access = "readers"    // every signed-in role (store.Principal.CanRead)
+	writers    Access = "writers"    // who creates and changes tickets (CanWrite)
+	admins     Access = "admins"     // clinic admins and superusers (IsAdmin)
+	superusers Access = "superusers" // superusers (IsSuperuser)
+)
+
+// allows is the access level's capability.
+func (a Access) allows(p store.Principal) bool {
+	switch a {
+	case readers:
+		return p.CanRead()
+	case writers:
+		return p.CanWrite()
+	case admins:
+		return p.IsAdmin()
+	case superusers:
+		return p.IsSuperuser()
+	}
+	return false
+}
+
+// routes adds routes to the application, each with its access level as its name.
+type routes struct {
+	app *fiber.App
+	h   *Handler
+}
+
+// add registers method path (a GET also answers HEAD) for access level a.
+func (r routes) add(method, path string, a Access, handler fiber.Handler) {
+	handlers := []fiber.Handler{handler}
+	if a != public {
+		handlers = []fiber.Handler{r.h.require(a.allows), handler}
+	}
+	if method == fiber.MethodGet {
+		r.app.Add(fiber.MethodHead, path, handlers...).Name(string(a))
+	}
+	r.app.Add(method, path, handlers...).Name(string(a))
 }
 
 // immutable marks a static file as never changing at its URL (every URL carries its content's

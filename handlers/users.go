@@ -170,6 +170,11 @@ func (h *Handler) saveUser(c *fiber.Ctx) error {
 			}
 		}
 	}
+	if id != 0 && status != fiber.StatusConflict {
+		if _, err := h.store.ManagedUser(c.UserContext(), p, id); err != nil {
+			return err // another clinic's user: 404, not a form
+		}
+	}
 	props.Errors = errs
 	return render(c, status, components.UserEdit(props))
 }
