@@ -38,5 +38,8 @@ func Nav(p store.Principal) []NavItem {
 	if p.IsAdmin() {
 		items = append(items, NavItem{"/usuarios", "Usuarios"}, NavItem{"/auditoria", "Auditoría"})
 	}
+	if p.IsSuperuser() {
+		items = append(items, NavItem{"/clinicas", "Clínicas"})
+	}
 	return append(items, NavItem{"/cuenta/contrasena", "Mi contraseña"})
 }

@@ -59,6 +59,8 @@ type Config struct {
 	IAPHostedDomain string
 	// TrustedProxies are the load balancers whose X-Forwarded-For is believed for client IPs.
 	TrustedProxies []string
+	// SuperuserEmails are added to the superuser allow-list at start (never removed by it).
+	SuperuserEmails []string
 	// LiveMaxStreams bounds the board's live-update streams open on this instance at once;
 	// past it /tablero/eventos answers 503 and the board keeps refreshing itself every minute.
 	// 0 turns live updates off (no listening connection).
@@ -110,6 +112,7 @@ var Keys = []struct{ Name, Default, Help string }{
 	{"LIVE_MAX_STREAMS", "500", "live-update streams of the board open at once on this instance (0 turns live updates off)"},
 	{"LIVE_STREAM_MAX_AGE", "4m30s", "a live-update stream ends after this long and the browser reconnects (below the platform's request timeout)"},
 	{"TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs whose X-Forwarded-For is trusted"},
+	{"SUPERUSER_EMAILS", "", "comma-separated e-mails added at start to the superuser allow-list (IAP sign-in); never removes one"},
 	{"LOG_FORMAT", "text in local, json in production", "text or json"},
 	{"APP_VERSION", "dev", "version shown in the footer"},
 }
@@ -218,6 +221,17 @@ func Load(getenv func(string) string) (Config, error) {
 			}
 		}
 		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+	for _, e := range strings.Split(get("SUPERUSER_EMAILS", ""), ",") {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e == "" {
+			continue
+		}
+		if at := strings.Index(e, "@"); at < 1 || at == len(e)-1 || strings.ContainsAny(e, " \t") {
+			errs = append(errs, fmt.Errorf("SUPERUSER_EMAILS: %q is not an e-mail address", e))
+			continue
+		}
+		c.SuperuserEmails = append(c.SuperuserEmails, e)
 	}
 	if c.DatabaseURL != "" {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {

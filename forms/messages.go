@@ -45,6 +45,15 @@ const (
 	MsgSurgeryTaken            = "Ya existe una cirugía con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
 	MsgDoctorTaken             = "Ya existe un médico con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
 	MsgDoctorRUTTaken          = "Ya existe un médico con ese RUT en esta clínica."
+	// Clinics and the superuser allow-list.
+	MsgClinicNameMissing = "Escriba el nombre de la clínica."
+	MsgClinicCode        = "El código debe tener de 2 a 6 letras de la A a la Z, sin tildes (por ejemplo VALP)."
+	MsgClinicCodeTaken   = "Otra clínica ya usa ese código."
+	MsgClinicNameTaken   = "Ya existe una clínica con ese nombre."
+	MsgClinicCodeLocked  = "El código ya no puede cambiar: la clínica tiene tickets y sus códigos lo llevan."
+	MsgEmailMissing      = "Escriba el correo."
+	MsgEmailAllowed      = "Ese correo ya está en la lista."
+
 	// The audit log's filters.
 	MsgRangeReversed = "La fecha final es anterior a la inicial."
 	MsgUserFilter    = "Elija un usuario de la lista."

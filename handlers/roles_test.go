@@ -34,6 +34,10 @@ var rulesOfRoutes = map[string]string{
 	"GET /usuarios": "admins", "GET /usuarios/nuevo": "admins", "POST /usuarios/nuevo": "admins",
 	"GET /usuarios/:id": "admins", "POST /usuarios/:id": "admins", "POST /usuarios/:id/estado": "admins",
 	"GET /auditoria": "admins", "POST /auditoria": "admins", "POST /auditoria/exportar": "admins",
+
+	"GET /clinicas": "superusers", "GET /clinicas/nueva": "superusers", "POST /clinicas/nueva": "superusers",
+	"GET /clinicas/:id": "superusers", "POST /clinicas/:id": "superusers", "POST /clinicas/:id/estado": "superusers",
+	"POST /superusuarios": "superusers", "POST /superusuarios/:id/quitar": "superusers",
 }
 
 // The roles each rule admits.
@@ -89,6 +93,8 @@ func TestRoutes_EveryRouteHasItsRuleAndEveryRoleGetsIt(t *testing.T) {
 		"/catalogo/:kind/:id/estado", fmt.Sprintf("/catalogo/bloques/%d/estado", block),
 		"/catalogo/:kind/:id", fmt.Sprintf("/catalogo/cirugias/%d", surgery),
 		"/usuarios/:id", fmt.Sprintf("/usuarios/%d", user),
+		"/clinicas/:id", fmt.Sprintf("/clinicas/%d", prov),
+		"/superusuarios/:id", "/superusuarios/999999",
 	)
 	snapshot := func() string {
 		var s string
@@ -142,8 +148,8 @@ func TestRoutes_EveryRouteHasItsRuleAndEveryRoleGetsIt(t *testing.T) {
 				resp = c.get(path)
 			} else {
 				// The fields every form of these routes carries, so that a request reaches the
-				// record it names (values the forms would refuse: nothing is saved).
-				resp = c.post(path, url.Values{"_csrf": {tokens[role]}, "version": {"1"}, "activo": {"0"}})
+				// record it names: an old version, and "reactivate" (nothing for an active row).
+				resp = c.post(path, url.Values{"_csrf": {tokens[role]}, "version": {"1"}, "activo": {"1"}})
 			}
 			allowed := false
 			for _, r := range admitted[rule] {

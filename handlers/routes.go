@@ -113,6 +113,16 @@ func (h *Handler) App() *fiber.App {
 	r.add(fiber.MethodPost, "/auditoria", admins, h.filterAudit)
 	r.add(fiber.MethodPost, "/auditoria/exportar", admins, h.exportAudit)
 
+	// Clinics and the superuser allow-list (RULES §7, §9).
+	r.add(fiber.MethodGet, "/clinicas", superusers, h.showClinics)
+	r.add(fiber.MethodGet, "/clinicas/nueva", superusers, h.showClinic)
+	r.add(fiber.MethodPost, "/clinicas/nueva", superusers, h.saveClinic)
+	r.add(fiber.MethodGet, "/clinicas/:id", superusers, h.showClinic)
+	r.add(fiber.MethodPost, "/clinicas/:id", superusers, h.saveClinic)
+	r.add(fiber.MethodPost, "/clinicas/:id/estado", superusers, h.setClinicActive)
+	r.add(fiber.MethodPost, "/superusuarios", superusers, h.allowSuperuser)
+	r.add(fiber.MethodPost, "/superusuarios/:id/quitar", superusers, h.disallowSuperuser)
+
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

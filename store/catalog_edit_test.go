@@ -187,3 +187,27 @@ func TestLastAdmin_TwoTransactionsAtOnceLeaveOne(t *testing.T) {
 		t.Fatalf("SetUserActive of the last admin: %v", err)
 	}
 }
+
+// SUPERUSER_EMAILS adds to the allow-list at start and never removes what was added in the
+// application.
+func TestEnsureAllowedSuperusers_AddsNeverRemoves(t *testing.T) {
+	st, url := seededStore(t)
+	raw := openRaw(t, url)
+	ctx := context.Background()
+	su := principalFor(t, st, "superadmin")
+	if err := st.AllowSuperuser(ctx, su, "desde.la.app@redsalud.cl"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // twice: a restart
+		if err := st.EnsureAllowedSuperusers(ctx, []string{"Config@RedSalud.cl"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := raw.QueryRow(`SELECT count(*) FROM superusers WHERE email IN ('config@redsalud.cl', 'desde.la.app@redsalud.cl')`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("allow-list has %d of the 2 e-mails (%v)", n, err)
+	}
+	if _, err := st.ReadClinicsPage(ctx, principalFor(t, st, "admin_prov")); !errors.Is(err, store.ErrForbidden) {
+		t.Fatalf("an admin read the clinics page: %v", err)
+	}
+}

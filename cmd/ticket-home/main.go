@@ -140,6 +140,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			log.Info("demo data loaded into the empty database")
 		}
 	}
+	if err := st.EnsureAllowedSuperusers(ctx, cfg.SuperuserEmails); err != nil {
+		return err
+	}
 	return serve(ctx, cfg, log, st, databaseURL, sessOpts, stdout)
 }
 
