@@ -17,6 +17,7 @@ type BoardFilterValues struct {
 	Surgery     string
 	From, To    string
 	NoEpisode   bool
+	Mine        bool
 	Ward        string // ubicación
 	Sort        string // store.SortUrgency, SortFPA or SortCreated
 	States      []string
@@ -51,6 +52,7 @@ type BoardProps struct {
 	AsOf        string // when the data was read, "15:04" in Santiago
 	LiveHref    string // the board's stream of changes, from when the data was read
 	NoEpisode   Chip   // "Sin ID Ep.": the active tickets without an episode id
+	Mine        Chip   // "Mis tickets": the active tickets the user created
 	View        string // store.BoardViewAuto, BoardViewCards or BoardViewTable
 	Wards       []string
 	ShowClinic  bool

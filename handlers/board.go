@@ -53,6 +53,7 @@ func readBoardFilters(args *fasthttp.Args, errs *components.Errors) components.B
 		To:        text("hasta", "hasta"),
 		Ward:      text("ubicacion", "f-ubicacion"),
 		NoEpisode: len(args.Peek("sin_episodio")) > 0,
+		Mine:      len(args.Peek("mios")) > 0,
 	}
 	if utf8.RuneCountInString(fv.Ward) > store.MaxLocationText {
 		fv.Ward = ""
@@ -184,7 +185,7 @@ func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, err
 	now := h.now()
 	fv.ClinicParam = currentClinicParam(p)
 	f := store.BoardFilter{States: fv.States, Query: fv.Query, RUTQuery: rut.Normalize(fv.Query),
-		Specialty: fv.Specialty, Surgery: fv.Surgery, NoEpisode: fv.NoEpisode, Ward: fv.Ward, Sort: fv.Sort,
+		Specialty: fv.Specialty, Surgery: fv.Surgery, NoEpisode: fv.NoEpisode, Mine: fv.Mine, Ward: fv.Ward, Sort: fv.Sort,
 		Page: page, PageSize: boardPageSize, Options: part != boardResults && part != boardFiltered}
 	if errs.For("q") != "" {
 		f.Query, f.RUTQuery = "", "" // a refused search is shown, not run
@@ -259,6 +260,15 @@ func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, err
 		ne.Set("sin_episodio", "1")
 	}
 	props.NoEpisode = components.Chip{Label: "Sin ID Ep.", Count: res.Counts[store.CountNoEpisode], Href: "/tablero?" + ne.Encode(), Current: fv.NoEpisode}
+	mine := boardQuery(fv)
+	if fv.Mine {
+		mine.Del("mios")
+	} else {
+		mine.Set("mios", "1")
+	}
+	if p.CanWrite() {
+		props.Mine = components.Chip{Label: "Mis tickets", Count: res.Counts[store.CountMine], Href: "/tablero?" + mine.Encode(), Current: fv.Mine}
+	}
 	// "Volver al tablero" returns to this board, filters and page included.
 	back := "/tablero"
 	if page > 1 {
@@ -314,6 +324,9 @@ func boardQuery(fv components.BoardFilterValues) url.Values {
 	set("orden", fv.Sort)
 	if fv.NoEpisode {
 		v.Set("sin_episodio", "1")
+	}
+	if fv.Mine {
+		v.Set("mios", "1")
 	}
 	for _, s := range fv.States {
 		v.Add("estado", s)

@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"fmt"
+
+	"github.com/PuerkitoBio/goquery"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -237,5 +239,46 @@ func TestOwnPassword_ChangedWithTheCurrentOne(t *testing.T) {
 	}
 	if e.count(t, `SELECT count(*) FROM action_audit WHERE action = 'change_own_password' AND user_id = (SELECT id FROM users WHERE username = $1)`, name) != 1 {
 		t.Fatal("the change is not audited")
+	}
+}
+
+func TestBoard_MisTicketsShowsWhatTheUserCreatedWithItsCount(t *testing.T) {
+	e := newEnv(t)
+	ticketBy(t, e, "clinico_prov")
+	ticketBy(t, e, "admin_prov")
+	c := e.client(t)
+	c.login("clinico_prov")
+	d := doc(t, c.get("/tablero"))
+	chip := d.Find(`a.chip[href*="mios=1"]`)
+	if chip.Length() != 1 || !strings.Contains(chip.Text(), "Mis tickets") {
+		t.Fatal("no Mis tickets chip")
+	}
+	mine := e.count(t, `SELECT count(*) FROM tickets WHERE status = 'vigente' AND created_by = (SELECT id FROM users WHERE username = 'clinico_prov')`)
+	if n := strings.TrimSpace(chip.Find(".chip-n").Text()); n != fmt.Sprint(mine) {
+		t.Fatalf("chip count %s, want %d", n, mine)
+	}
+	href, _ := chip.Attr("href")
+	d = doc(t, c.get(href))
+	rows := d.Find("tr[data-ticket]")
+	if rows.Length() != min(mine, 50) {
+		t.Fatalf("Mis tickets shows %d rows, want %d", rows.Length(), min(mine, 50))
+	}
+	var ids []string
+	rows.Each(func(_ int, r *goquery.Selection) {
+		id, _ := r.Attr("data-ticket")
+		ids = append(ids, id)
+	})
+	if n := e.count(t, `SELECT count(*) FROM tickets WHERE id = ANY(string_to_array($1, ',')::bigint[])
+		AND created_by <> (SELECT id FROM users WHERE username = 'clinico_prov')`, strings.Join(ids, ",")); n != 0 {
+		t.Fatalf("Mis tickets shows %d tickets of other authors", n)
+	}
+	if cur, _ := d.Find(`a.chip[aria-current="true"]`).Last().Attr("href"); !strings.Contains(d.Find(`a.chip[aria-current="true"]`).Text(), "Mis tickets") {
+		t.Fatalf("Mis tickets is not marked current (%s)", cur)
+	}
+	// A viewer creates no tickets: no chip.
+	v := e.client(t)
+	v.login("visor_prov")
+	if doc(t, v.get("/tablero")).Find(`a.chip[href*="mios=1"]`).Length() != 0 {
+		t.Fatal("a viewer is offered Mis tickets")
 	}
 }

@@ -35,6 +35,7 @@ type BoardFilter struct {
 	From, To  time.Time // pavilion end in [From, To); zero = open
 	NoEpisode bool      // only tickets without an episode id ("Sin ID Ep.")
 	Ward      string    // only tickets at this location (ubicación), exactly; "" = all
+	Mine      bool      // only the tickets the principal created ("Mis tickets")
 	Sort      string    // SortUrgency (""), SortFPA or SortCreated
 	Page      int       // 1-based
 	PageSize  int
@@ -50,6 +51,10 @@ const (
 // CountNoEpisode is the Counts key of the active tickets without an episode id ("Sin ID Ep."),
 // under the same filters.
 const CountNoEpisode = "sin_episodio"
+
+// CountMine is the Counts key of the active tickets the principal created ("Mis tickets"),
+// under the same filters.
+const CountMine = "mios"
 
 // BoardPage is one page of the board with the counts of every state under the same filters.
 type BoardPage struct {
@@ -67,7 +72,8 @@ type BoardPage struct {
 
 // The board's SQL is assembled once, at start, from constant fragments: every value is a
 // parameter. Shared parameters: $1 clinic (0 = all in scope), $2 now, $3 query, $4 RUT query,
-// $5 specialty, $6 surgery name, $7 from, $8 to, $9 no episode, $10 ward.
+// $5 specialty, $6 surgery name, $7 from, $8 to, $9 no episode, $10 ward, $11 the creator of
+// "Mis tickets" (0: anybody), $12 the principal's user (whose tickets are counted).
 const (
 	boardFilters = `
   AND ($1 = 0 OR t.clinic_id = $1)
@@ -76,7 +82,8 @@ const (
   AND ($7::timestamptz IS NULL OR t.pavilion_end_at >= $7)
   AND ($8::timestamptz IS NULL OR t.pavilion_end_at < $8)
   AND (NOT $9 OR t.episode_id = '')
-  AND ($10 = '' OR t.location = $10)`
+  AND ($10 = '' OR t.location = $10)
+  AND ($11 = 0 OR t.created_by = $11)`
 	// The search needs the patient; without a search the patients join is left out.
 	boardSearch = `
   AND (fold(p.first_names || ' ' || p.last_name_father || ' ' || p.last_name_mother) LIKE '%' || fold($3) || '%'
@@ -130,6 +137,11 @@ UNION ALL
 SELECT '` + CountNoEpisode + `', count(*)
 FROM tickets t` + join + `
 WHERE t.status = 'vigente' AND t.episode_id = ''` + boardFilters + search + `
+GROUP BY 1
+UNION ALL
+SELECT '` + CountMine + `', count(*)
+FROM tickets t` + join + `
+WHERE t.status = 'vigente' AND t.created_by = $12` + boardFilters + search + `
 GROUP BY 1`
 		b.countsFiltered[i] = active + `
 UNION ALL
@@ -140,18 +152,18 @@ GROUP BY 1`
 		b.counts[i] = active + `
 UNION ALL` + historyCountersSQL
 		// The page of ids is chosen first, and only its 50 rows are joined to what they show.
-		// $11 active only (status = 'vigente' serves the partial index), $12 states or NULL
-		// for "all active", $13 limit, $14 offset, $15 the order: by urgency (vencido first,
+		// $12 active only (status = 'vigente' serves the partial index), $13 states or NULL
+		// for "all active", $14 limit, $15 offset, $16 the order: by urgency (vencido first,
 		// then the soonest FPA), by FPA, or the newest first.
 		b.list[i] = `
 WITH page AS (
-    SELECT t.id, ($15 = '` + SortUrgency + `' AND ` + derivedState + ` = 'vencido') AS overdue,
-           CASE WHEN $15 = '` + SortCreated + `' THEN t.created_at END AS created, t.fpa_at
+    SELECT t.id, ($16 = '` + SortUrgency + `' AND ` + derivedState + ` = 'vencido') AS overdue,
+           CASE WHEN $16 = '` + SortCreated + `' THEN t.created_at END AS created, t.fpa_at
     FROM tickets t` + join + `
-    WHERE (NOT $11 OR t.status = 'vigente')` + boardFilters + search + `
-      AND ($12::text[] IS NULL OR ` + derivedState + ` = ANY($12))
+    WHERE (NOT $12 OR t.status = 'vigente')` + boardFilters + search + `
+      AND ($13::text[] IS NULL OR ` + derivedState + ` = ANY($13))
     ORDER BY 2 DESC, 3 DESC NULLS LAST, t.fpa_at, t.id
-    LIMIT $13 OFFSET $14
+    LIMIT $14 OFFSET $15
 )` + strings.Replace(boardColumns, "FROM tickets t", "FROM page JOIN tickets t ON t.id = page.id", 1) + `
 ORDER BY page.overdue DESC, page.created DESC NULLS LAST, page.fpa_at, page.id`
 	}
@@ -174,7 +186,8 @@ type boardQuery struct {
 
 // filtered reports whether anything but the states narrows the board.
 func (f BoardFilter) filtered() bool {
-	return strings.TrimSpace(f.Query) != "" || f.Specialty != "" || f.Surgery != "" || !f.From.IsZero() || !f.To.IsZero() || f.NoEpisode || f.Ward != ""
+	return strings.TrimSpace(f.Query) != "" || f.Specialty != "" || f.Surgery != "" || !f.From.IsZero() || !f.To.IsZero() ||
+		f.NoEpisode || f.Ward != "" || f.Mine
 }
 
 // boardQueries binds a filter to the board's statements: the list, then the counts.
@@ -205,8 +218,13 @@ func boardQueries(p Principal, f BoardFilter, now time.Time) (list, counts board
 	if q != "" {
 		v, rutq = 1, f.RUTQuery
 	}
-	args := []any{clinic, now, q, rutq, f.Specialty, f.Surgery, from, to, f.NoEpisode, f.Ward}
-	listArgs := append(slices.Clone(args), activeOnly, stateArg, f.PageSize, (f.Page-1)*f.PageSize, f.Sort)
+	var mine int64
+	if f.Mine {
+		mine = p.UserID
+	}
+	args := []any{clinic, now, q, rutq, f.Specialty, f.Surgery, from, to, f.NoEpisode, f.Ward, mine, p.UserID}
+	// The list takes the shared parameters but the counted user ($12 there is its own).
+	listArgs := append(slices.Clone(args[:11]), activeOnly, stateArg, f.PageSize, (f.Page-1)*f.PageSize, f.Sort)
 	list = boardQuery{"list", board.list[v], listArgs}
 	counts = boardQuery{"counts", board.counts[v], args}
 	if f.filtered() {
@@ -268,7 +286,7 @@ func (s *Store) Board(ctx context.Context, p Principal, f BoardFilter, now time.
 			if err != nil {
 				return err
 			}
-			out = b.page(f, states, now)
+			out = b.page(f, states, now, p.UserID)
 			return tx.boardOptions(ctx, f, &out)
 		}
 		list, counts := boardQueries(p, f, now)

@@ -89,7 +89,7 @@ func (b *activeBoard) wards() []string {
 // the page asked for (the last one when it asked beyond it), in the board's order as the SQL
 // orders it: by urgency (overdue first, then the soonest FPA), by FPA, or the newest first;
 // then the ticket's id.
-func (b *activeBoard) page(f BoardFilter, states []string, now time.Time) BoardPage {
+func (b *activeBoard) page(f BoardFilter, states []string, now time.Time, user int64) BoardPage {
 	out := BoardPage{Counts: map[string]int{}}
 	for k, n := range b.history {
 		if n != 0 {
@@ -107,6 +107,9 @@ func (b *activeBoard) page(f BoardFilter, states []string, now time.Time) BoardP
 		out.Counts[key]++
 		if b.tickets[i].EpisodeID == "" {
 			out.Counts[CountNoEpisode]++
+		}
+		if b.tickets[i].CreatedByID == user {
+			out.Counts[CountMine]++
 		}
 		if slices.Contains(states, key) {
 			shown = append(shown, row{i, f.Sort == SortUrgency && st == fpa.Vencido})

@@ -132,7 +132,7 @@ SELECT t.clinic_id, c.name AS clinic_name, c.critical_hours, c.warning_hours,
        t.surgery_name, t.specialty_name,
        coalesce(d.first_name || ' ' || d.last_name, '') AS doctor_name,
        t.pavilion_end_at, t.fpa_at, t.fpa_end_at, t.fpa_block_start, t.fpa_block_end,
-       t.room, t.bed, t.location, t.episode_id, t.created_at
+       t.room, t.bed, t.location, t.episode_id, t.created_by, t.created_at
 FROM tickets t
 JOIN clinics c ON c.id = t.clinic_id
 JOIN patients p ON p.clinic_id = t.clinic_id AND p.id = t.patient_id
