@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/redsalud/ticket-home/rut"
 )
 
@@ -89,5 +91,66 @@ func TestBoardInlineLocationEdit_HTMXFragments(t *testing.T) {
 	resp = c.post(fmt.Sprintf("/tickets/%d/ubicacion?en=t", tk.ID), form)
 	if resp.StatusCode != http.StatusConflict && resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("bad inline save = %d", resp.StatusCode)
+	}
+}
+
+func TestCorrectDoctor_AdminsOnlyAuditedAndStaleGetsTheConflict(t *testing.T) {
+	e := newEnv(t)
+	tk := ticketBy(t, e, "clinico_prov")
+	path := fmt.Sprintf("/tickets/%d/medico", tk.ID)
+	for user, want := range map[string]int{"clinico_prov": http.StatusForbidden, "visor_prov": http.StatusForbidden, "admin_valp": http.StatusNotFound} {
+		c := e.client(t)
+		c.login(user)
+		if resp := c.get(path); resp.StatusCode != want {
+			t.Errorf("%s GET = %d, want %d", user, resp.StatusCode, want)
+		}
+	}
+	c := e.client(t)
+	c.login("admin_prov")
+	if doc(t, c.get(fmt.Sprintf("/tickets/%d", tk.ID))).Find(`a[href="`+path+`"]`).Length() != 1 {
+		t.Fatal("the ticket page offers an admin no Corregir médico tratante")
+	}
+	d := doc(t, c.get(path))
+	var hidden = url.Values{}
+	for _, n := range []string{"_csrf", "version", "clave"} {
+		v, _ := d.Find(`input[name="` + n + `"]`).Attr("value")
+		hidden.Set(n, v)
+	}
+	var doctor string
+	d.Find("select#medico option").Each(func(_ int, s *goquery.Selection) {
+		if v, _ := s.Attr("value"); v != "" && doctor == "" && s.AttrOr("selected", "x") == "x" {
+			doctor = v
+		}
+	})
+	other := fmt.Sprint(e.count(t, `SELECT min(id) FROM doctors WHERE clinic_id <> (SELECT clinic_id FROM tickets WHERE id = $1)`, tk.ID))
+	form := func(kv ...string) url.Values {
+		v := url.Values{}
+		for k, vs := range hidden {
+			v[k] = vs
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		return v
+	}
+	for _, bad := range []string{other, "abc", "99999999999999999999"} {
+		resp := c.post(path, form("medico", bad, "clave", ""))
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("doctor %q = %d, want 422", bad, resp.StatusCode)
+		}
+	}
+	if resp := c.post(path, form("medico", doctor)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("correction = %d", resp.StatusCode)
+	}
+	if e.count(t, `SELECT count(*) FROM tickets WHERE id = $1 AND doctor_id = $2`, tk.ID, doctor) != 1 {
+		t.Fatal("the doctor was not saved")
+	}
+	if e.count(t, `SELECT count(*) FROM action_audit WHERE action = 'correct_doctor' AND entity_id = $1 AND details->'after'->>'doctor' <> ''`, tk.ID) != 1 {
+		t.Fatal("the correction is not audited before → after")
+	}
+	// The same form (its version is old now) with another choice: the conflict view.
+	resp := c.post(path, form("medico", "", "clave", ""))
+	if resp.StatusCode != http.StatusConflict || doc(t, resp).Find("#conflicto").Length() != 1 {
+		t.Fatalf("stale correction = %d", resp.StatusCode)
 	}
 }

@@ -482,3 +482,42 @@ func (s *Store) UpdateLocation(ctx context.Context, p Principal, ch Change, in L
 		})
 	})
 }
+
+const updateTicketDoctorSQL = `
+UPDATE tickets SET doctor_id = nullif($2, 0), version = version + 1, updated_at = $3
+WHERE id = $1 AND version = $4 AND status <> 'anulado'
+RETURNING id`
+
+// CorrectDoctor sets a ticket's attending doctor, or none (admins, RULES §9): an active
+// doctor of the ticket's clinic (the current one may stay though deactivated since); annulled
+// tickets are read-only. Audited before → after.
+func (s *Store) CorrectDoctor(ctx context.Context, p Principal, ch Change, doctorID int64, now time.Time) (Ticket, error) {
+	return s.finish(ctx, p, ch, "correct_doctor", "", false, func(tx *Tx, cur Ticket) error {
+		if cur.Status == fpa.StoredAnulado {
+			return ErrLocked
+		}
+		cc, err := tx.ClinicCatalog(ctx, cur.ClinicID)
+		if err != nil {
+			return err
+		}
+		if doctorID != 0 && doctorID != cur.DoctorID && !cc.ActiveDoctor(doctorID) {
+			return ErrDoctorUnavailable
+		}
+		var id int64
+		err = tx.tx.GetContext(ctx, &id, updateTicketDoctorSQL, ch.TicketID, doctorID, now, ch.Version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return tx.whyNotUpdated(ctx, ch, cur.Status, false)
+		}
+		if err != nil {
+			return fmt.Errorf("store: correct doctor: %w", asConstraint(err))
+		}
+		after := ""
+		for _, d := range cc.Doctors {
+			if d.ID == doctorID {
+				after = d.FirstName + " " + d.LastName
+			}
+		}
+		return tx.Audit(ctx, cur.ClinicID, "correct_doctor", "ticket", cur.ID, map[string]any{
+			"code": cur.Code, "before": map[string]any{"doctor": cur.DoctorName}, "after": map[string]any{"doctor": after}})
+	})
+}

@@ -55,6 +55,7 @@ type Ticket struct {
 	Ambulatory    bool          `db:"is_ambulatory"`
 	CutoffHour    sql.NullInt16 `db:"ambulatory_cutoff_hour"`
 	DoctorName    string        `db:"doctor_name"`
+	DoctorID      int64         `db:"doctor_id"` // 0: none (read with the ticket page, not the board)
 
 	PavilionEnd   time.Time `db:"pavilion_end_at"`
 	FPA           time.Time `db:"fpa_at"`
@@ -102,7 +103,7 @@ SELECT t.clinic_id, c.name AS clinic_name, c.critical_hours, c.warning_hours,
        t.patient_id, p.rut, p.first_names, p.last_name_father, p.last_name_mother, p.age, coalesce(p.sex, '') AS sex,
        t.surgery_id, t.surgery_name, t.specialty_name, t.base_stay_hours::text AS base_stay_hours,
        t.is_ambulatory, t.ambulatory_cutoff_hour,
-       coalesce(d.first_name || ' ' || d.last_name, '') AS doctor_name,
+       coalesce(d.first_name || ' ' || d.last_name, '') AS doctor_name, coalesce(t.doctor_id, 0) AS doctor_id,
        t.pavilion_end_at, t.fpa_at, t.fpa_end_at, t.fpa_block_start, t.fpa_block_end,
        t.original_fpa_at, t.original_block_start, t.original_block_end,
        t.room, t.bed, t.location, t.episode_id,
