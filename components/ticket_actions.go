@@ -21,6 +21,7 @@ type Capabilities struct {
 	EditLocation  bool // room, bed, location
 	EditEpisode   bool
 	EditPatient   bool
+	CorrectInputs bool // pavilion end and surgery (RULES §5b)
 }
 
 // ModifyForm is the "Modificar FPA" form.

@@ -202,3 +202,40 @@ func (f Login) Validate() (msg, reason string) {
 	}
 	return "", ""
 }
+
+// Correction is the form that corrects a ticket's pavilion end and surgery (RULES §5b).
+type Correction struct {
+	Date, Time, Surgery string
+	Refused             components.Errors
+}
+
+// ReadCorrection copies the correction form.
+func ReadCorrection(c *fiber.Ctx) Correction {
+	var errs components.Errors
+	return Correction{Date: Text(c, &errs, "fecha_pabellon", "fecha_pabellon"), Time: Text(c, &errs, "hora_pabellon", "hora_pabellon"),
+		Surgery: Text(c, &errs, "cirugia", "cirugia"), Refused: errs}
+}
+
+// Validate returns the surgery, the pavilion end (RULES §2's ±30 days around now) and the
+// problems; the catalog says which surgeries are active.
+func (f Correction) Validate(cat *store.ClinicCatalog, now time.Time) (int64, time.Time, components.Errors) {
+	errs := slices.Clone(f.Refused)
+	var surgery int64
+	if id, ok := ID(f.Surgery); !ok {
+		errs.Add("cirugia", MsgSurgeryRequired)
+	} else if _, ok := cat.ActiveSurgery(id); !ok {
+		errs.Add("cirugia", MsgSurgeryUnavailable)
+	} else {
+		surgery = id
+	}
+	p, err := Ticket{TicketFormValues: components.TicketFormValues{PavilionDate: f.Date, PavilionTime: f.Time}}.PavilionEnd(now)
+	if err != nil {
+		field := "fecha_pabellon"
+		var ie *fpa.InputError
+		if errors.As(err, &ie) && ie.Field == fpa.FieldTime {
+			field = "hora_pabellon"
+		}
+		errs.Add(field, fpaMessage(err))
+	}
+	return surgery, p, errs
+}

@@ -11,6 +11,7 @@ const (
 	msgLastSuperuser    = "Es el último superusuario activo: no puede dejar de serlo ni desactivarse. Nombre antes a otro superusuario."
 	msgOwnRole          = "Nadie cambia su propio rol ni su clínica: pídaselo a otro administrador."
 	msgDeactivateSelf   = "No puede desactivar su propia cuenta: pídaselo a otro administrador."
+	msgHasModifications = "La FPA de este ticket ya fue modificada: el fin de pabellón y la cirugía ya no se corrigen; los cambios se hacen con Modificar FPA."
 	msgLastActiveBlock  = "No se puede desactivar el último bloque horario activo: la clínica necesita al menos uno para calcular la FPA. Active otro bloque antes."
 	msgTooManyAttempts  = "Demasiados intentos de inicio de sesión. Espere unos minutos antes de volver a intentarlo."
 	msgLoginWait        = "Demasiados intentos fallidos. Espere %s antes de volver a intentarlo."

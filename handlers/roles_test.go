@@ -28,6 +28,7 @@ var rulesOfRoutes = map[string]string{
 
 	"POST /tickets/:id/revertir-anulacion": "admins", "POST /tickets/:id/deshacer-alta": "admins",
 	"GET /tickets/:id/paciente": "admins", "POST /tickets/:id/paciente": "admins",
+	"GET /tickets/:id/correccion": "writers", "POST /tickets/:id/correccion": "writers",
 	"GET /tickets/:id/medico": "admins", "POST /tickets/:id/medico": "admins",
 	"GET /catalogo/umbrales": "admins", "POST /catalogo/umbrales": "admins",
 	"GET /catalogo/:kind/nueva": "admins", "POST /catalogo/:kind/nueva": "admins",

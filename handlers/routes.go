@@ -90,6 +90,8 @@ func (h *Handler) App() *fiber.App {
 	r.add(fiber.MethodPost, "/tickets/:id/ubicacion", writers, h.editLocation)
 	r.add(fiber.MethodGet, "/tickets/:id/paciente", admins, h.showEditPatient)
 	r.add(fiber.MethodPost, "/tickets/:id/paciente", admins, h.editPatient)
+	r.add(fiber.MethodGet, "/tickets/:id/correccion", writers, h.showCorrectInputs)
+	r.add(fiber.MethodPost, "/tickets/:id/correccion", writers, h.correctInputs)
 	r.add(fiber.MethodGet, "/tickets/:id/medico", admins, h.showEditDoctor)
 	r.add(fiber.MethodPost, "/tickets/:id/medico", admins, h.editDoctor)
 

@@ -29,6 +29,7 @@ func capabilities(p store.Principal, t store.Ticket, now time.Time) components.C
 		EditLocation:  writer && vigente,
 		EditEpisode:   writer && t.Status != fpa.StoredAnulado,
 		EditPatient:   admin && t.Status != fpa.StoredAnulado,
+		CorrectInputs: store.CanCorrectInputs(p, t, now),
 	}
 }
 

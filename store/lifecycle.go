@@ -521,3 +521,66 @@ func (s *Store) CorrectDoctor(ctx context.Context, p Principal, ch Change, docto
 			"code": cur.Code, "before": map[string]any{"doctor": cur.DoctorName}, "after": map[string]any{"doctor": after}})
 	})
 }
+
+// CorrectionWindow is how long after creating a ticket its author may correct its pavilion
+// end or surgery (RULES §5b); admins may while it has no modification.
+const CorrectionWindow = 2 * time.Hour
+
+// ErrHasModifications refuses to correct the inputs of a ticket whose FPA was modified: from
+// then on, changes go through a modification (RULES §5b).
+var ErrHasModifications = errors.New("store: the ticket's FPA has modifications")
+
+// CanCorrectInputs reports whether p may correct t's pavilion end or surgery at now.
+func CanCorrectInputs(p Principal, t Ticket, now time.Time) bool {
+	if t.Status != fpa.StoredVigente || t.ModificationCount > 0 {
+		return false
+	}
+	return p.IsAdmin() || (p.CanWrite() && t.CreatedByID == p.UserID && now.Sub(t.CreatedAt) <= CorrectionWindow)
+}
+
+const correctInputsSQL = `
+UPDATE tickets SET surgery_id = $2, surgery_name = $3, specialty_name = $4, base_stay_hours = $5::numeric,
+       is_ambulatory = $6, ambulatory_cutoff_hour = $7, pavilion_end_at = $8,
+       fpa_at = $9, fpa_block_start = $10, fpa_block_end = $11, fpa_end_at = $12,
+       original_fpa_at = $9, original_block_start = $10, original_block_end = $11,
+       version = version + 1, updated_at = $13
+WHERE id = $1 AND version = $14 AND status = 'vigente' AND modification_count = 0
+RETURNING id`
+
+// CorrectInputs corrects a ticket's pavilion end and surgery (RULES §5b) and computes its FPA
+// again exactly as at creation, with the proposed block (original FPA included). It is not a
+// modification; it is audited before → after.
+func (s *Store) CorrectInputs(ctx context.Context, p Principal, ch Change, surgeryID int64, pavilionEnd, now time.Time) (Ticket, error) {
+	return s.finish(ctx, p, ch, "correct_inputs", fpa.StoredVigente, false, func(tx *Tx, cur Ticket) error {
+		if cur.ModificationCount > 0 {
+			return ErrHasModifications
+		}
+		if !CanCorrectInputs(p, cur, now) {
+			return ErrForbidden
+		}
+		res, sg, err := tx.computeFPA(ctx, cur.ClinicID, surgeryID, pavilionEnd)
+		if err != nil {
+			return err
+		}
+		slot := res.Proposed
+		var cutoff any
+		if sg.CutoffHour.Valid {
+			cutoff = sg.CutoffHour.Int16
+		}
+		var id int64
+		err = tx.tx.GetContext(ctx, &id, correctInputsSQL, ch.TicketID, sg.ID, sg.Name, sg.SpecialtyName, sg.BaseStayHours,
+			sg.Ambulatory, cutoff, pavilionEnd, slot.Start, slot.Block.Start, slot.Block.End, slot.End, now, ch.Version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return tx.whyNotUpdated(ctx, ch, cur.Status, false)
+		}
+		if err != nil {
+			return fmt.Errorf("store: correct inputs: %w", asConstraint(err))
+		}
+		return tx.Audit(ctx, cur.ClinicID, "correct_inputs", "ticket", cur.ID, map[string]any{
+			"code": cur.Code,
+			"before": map[string]any{"surgery": cur.SurgeryName, "pavilion_end": cur.PavilionEnd, "fpa": cur.FPA,
+				"block": fpa.Block{Start: cur.BlockStart, End: cur.BlockEnd}.Label()},
+			"after": map[string]any{"surgery": sg.Name, "pavilion_end": pavilionEnd, "fpa": slot.Start, "block": slot.Block.Label()},
+		})
+	})
+}
