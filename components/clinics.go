@@ -39,3 +39,11 @@ func clinicHref(id int64, suffix string) string {
 func allowedHref(id int64) string {
 	return "/superusuarios/" + strconv.FormatInt(id, 10) + "/quitar"
 }
+
+func clinicOptions(clinics []store.Clinic) []Option {
+	out := make([]Option, len(clinics))
+	for i, c := range clinics {
+		out[i] = Option{Value: strconv.FormatInt(c.ID, 10), Label: c.Name}
+	}
+	return out
+}

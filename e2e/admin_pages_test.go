@@ -40,6 +40,13 @@ func TestAccessibility_AdministrationPages(t *testing.T) {
 			}
 			b.assertAxe(t, "correction with its FPA")
 			b.screenshot(t, "correction-"+size.name)
+			b.do(t, chromedp.Navigate(base+"/clinicas/copiar"), waitVisible("#origen"),
+				chromedp.Click(chromedp.CSS(`button[value="ver"]`)), waitVisible("#origen-error"))
+			b.assertAxe(t, "copy of master data with an error")
+			b.do(t, chromedp.SetValue(chromedp.CSS("#origen"), fmt.Sprint(tk.ClinicID)),
+				chromedp.Evaluate[chromedp.Void](`document.querySelector("#destino").selectedIndex = document.querySelector("#destino").options.length - 1`),
+				chromedp.Click(chromedp.CSS(`button[value="ver"]`)), waitVisible("#plan-titulo"))
+			b.assertAxe(t, "copy of master data with its preview")
 			b.do(t, chromedp.Navigate(base+"/usuarios"), waitVisible("#usuarios"))
 			b.assertAxe(t, "users of every clinic")
 			b.do(t, chromedp.Navigate(base+"/catalogo/umbrales"), waitVisible("main"))

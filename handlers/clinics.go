@@ -180,3 +180,68 @@ func (h *Handler) disallowSuperuser(c *fiber.Ctx) error {
 	h.flash(c, "Correo quitado de la lista de superusuarios.")
 	return h.seeOther(c, "/clinicas#superusuarios")
 }
+
+// showCopy is the form that copies master data between clinics.
+func (h *Handler) showCopy(c *fiber.Ctx) error {
+	return h.renderCopy(c, fiber.StatusOK, components.CopyProps{})
+}
+
+func (h *Handler) renderCopy(c *fiber.Ctx, status int, props components.CopyProps) error {
+	clinics, err := h.store.Clinics(c.UserContext(), state(c).principal.InAllClinics())
+	if err != nil {
+		return err
+	}
+	props.Page, props.Clinics = h.page(c, "Copiar datos maestros"), clinics
+	return render(c, status, components.CatalogCopy(props))
+}
+
+// copyCatalog shows what a copy would add (accion=ver) or adds it (accion=copiar) when it is
+// still what was shown.
+func (h *Handler) copyCatalog(c *fiber.Ctx) error {
+	var errs components.Errors
+	props := components.CopyProps{From: forms.Text(c, &errs, "origen", "origen"), To: forms.Text(c, &errs, "destino", "destino")}
+	from, okFrom := forms.ID(props.From)
+	to, okTo := forms.ID(props.To)
+	if !okFrom {
+		errs.Add("origen", msgChooseClinic)
+	}
+	if !okTo {
+		errs.Add("destino", msgChooseClinic)
+	}
+	if okFrom && okTo && from == to {
+		errs.Add("destino", msgSameClinic)
+	}
+	if len(errs) > 0 {
+		props.Errors = errs
+		return h.renderCopy(c, fiber.StatusUnprocessableEntity, props)
+	}
+	p := state(c).principal
+	if forms.Body(c, "accion") == "copiar" {
+		plan, err := h.store.CopyMasterData(c.UserContext(), p, from, to, forms.Body(c, "plan"))
+		switch {
+		case err == nil:
+			h.flash(c, "Datos maestros copiados a "+plan.To.Name+": "+strconv.Itoa(len(plan.Specialties))+" especialidades, "+
+				strconv.Itoa(len(plan.Surgeries))+" cirugías, "+strconv.Itoa(len(plan.Doctors))+" médicos y "+strconv.Itoa(len(plan.Reasons))+" razones.")
+			return h.seeOther(c, "/clinicas")
+		case errors.Is(err, store.ErrPlanChanged):
+			props.Message = msgPlanChanged
+		case errors.Is(err, store.ErrNotFound):
+			return fiber.ErrNotFound
+		default:
+			return err
+		}
+	}
+	plan, err := h.store.PlanCopy(c.UserContext(), p, from, to)
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	props.Plan = &plan
+	status := fiber.StatusOK
+	if props.Message != "" {
+		status = fiber.StatusConflict
+	}
+	return h.renderCopy(c, status, props)
+}

@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"fmt"
+
+	"github.com/PuerkitoBio/goquery"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -110,5 +112,63 @@ func TestSuperuserAllowList_AddAndRemove(t *testing.T) {
 	admin.login("admin_prov")
 	if resp := admin.post("/superusuarios", url.Values{"_csrf": {admin.pageCSRF("/tablero")}, "correo": {"intruso@redsalud.cl"}}); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("an admin adding a superuser e-mail = %d", resp.StatusCode)
+	}
+}
+
+func TestCopyMasterData_PreviewThenCopyNothingDuplicated(t *testing.T) {
+	e := newEnv(t)
+	su := e.client(t)
+	su.login("superadmin")
+	tok := url.Values{"_csrf": {su.pageCSRF("/clinicas/copiar")}}
+	if resp := su.post("/clinicas/nueva", with(tok, "nombre", "Clínica RedSalud Copiapó", "codigo", "COPI")); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("new clinic = %d", resp.StatusCode)
+	}
+	prov := fmt.Sprint(e.count(t, `SELECT id FROM clinics WHERE code = 'PROV'`))
+	dest := e.count(t, `SELECT id FROM clinics WHERE code = 'COPI'`)
+	// One surgery already there, named with other accents and case: not copied again.
+	e.sql(t, `INSERT INTO specialties (clinic_id, name) VALUES ($1, 'CIRUGIA GENERAL')`, dest)
+	form := with(tok, "origen", prov, "destino", fmt.Sprint(dest))
+	if resp := su.post("/clinicas/copiar", with(form, "destino", prov)); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a clinic onto itself = %d", resp.StatusCode)
+	}
+	resp := su.post("/clinicas/copiar", with(form, "accion", "ver"))
+	d := doc(t, resp)
+	plan, _ := d.Find(`input[name="plan"]`).Attr("value")
+	if resp.StatusCode != http.StatusOK || plan == "" {
+		t.Fatalf("preview = %d, plan %q", resp.StatusCode, plan)
+	}
+	items := d.Find("#plan-titulo").Parent().Find("li")
+	if items.Length() == 0 {
+		t.Fatal("the preview lists nothing to add")
+	}
+	items.Each(func(_ int, li *goquery.Selection) {
+		if li.Text() == "Cirugía General" {
+			t.Error("the preview adds a specialty the destination has (in other case and accents)")
+		}
+	})
+	wantSurgeries := e.count(t, `SELECT count(*) FROM surgeries g JOIN specialties s ON s.id = g.specialty_id WHERE g.clinic_id = $1 AND g.active AND s.active`, prov)
+	if resp := su.post("/clinicas/copiar", with(form, "accion", "copiar", "plan", plan)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("copy = %d", resp.StatusCode)
+	}
+	if got := e.count(t, `SELECT count(*) FROM surgeries WHERE clinic_id = $1`, dest); got != wantSurgeries {
+		t.Fatalf("%d surgeries copied, want %d", got, wantSurgeries)
+	}
+	if got := e.count(t, `SELECT count(*) FROM specialties WHERE clinic_id = $1 AND fold(name) = 'cirugia general'`, dest); got != 1 {
+		t.Fatalf("Cirugía General is there %d times", got)
+	}
+	if e.count(t, `SELECT count(*) FROM action_audit WHERE action = 'copy_master_data' AND clinic_id = $1`, dest) != 1 {
+		t.Fatal("the copy is not audited")
+	}
+	// Again: nothing to add; the old plan is no longer what a copy would do.
+	if got := doc(t, su.post("/clinicas/copiar", with(form, "accion", "ver"))).Find("#plan-titulo").Text(); !strings.Contains(got, "no hay nada que agregar") {
+		t.Fatalf("second preview: %q", got)
+	}
+	if resp := su.post("/clinicas/copiar", with(form, "accion", "copiar", "plan", plan)); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("a copy with an old plan = %d", resp.StatusCode)
+	}
+	admin := e.client(t)
+	admin.login("admin_prov")
+	if resp := admin.get("/clinicas/copiar"); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("an admin = %d", resp.StatusCode)
 	}
 }

@@ -37,7 +37,8 @@ var rulesOfRoutes = map[string]string{
 	"GET /usuarios/:id": "admins", "POST /usuarios/:id": "admins", "POST /usuarios/:id/estado": "admins",
 	"GET /auditoria": "admins", "POST /auditoria": "admins", "POST /auditoria/exportar": "admins",
 
-	"GET /clinicas": "superusers", "GET /clinicas/nueva": "superusers", "POST /clinicas/nueva": "superusers",
+	"GET /clinicas": "superusers", "GET /clinicas/nueva": "superusers",
+	"GET /clinicas/copiar": "superusers", "POST /clinicas/copiar": "superusers", "POST /clinicas/nueva": "superusers",
 	"GET /clinicas/:id": "superusers", "POST /clinicas/:id": "superusers", "POST /clinicas/:id/estado": "superusers",
 	"POST /superusuarios": "superusers", "POST /superusuarios/:id/quitar": "superusers",
 }

@@ -120,6 +120,8 @@ func (h *Handler) App() *fiber.App {
 	// Clinics and the superuser allow-list (RULES §7, §9).
 	r.add(fiber.MethodGet, "/clinicas", superusers, h.showClinics)
 	r.add(fiber.MethodGet, "/clinicas/nueva", superusers, h.showClinic)
+	r.add(fiber.MethodGet, "/clinicas/copiar", superusers, h.showCopy)
+	r.add(fiber.MethodPost, "/clinicas/copiar", superusers, h.copyCatalog)
 	r.add(fiber.MethodPost, "/clinicas/nueva", superusers, h.saveClinic)
 	r.add(fiber.MethodGet, "/clinicas/:id", superusers, h.showClinic)
 	r.add(fiber.MethodPost, "/clinicas/:id", superusers, h.saveClinic)
