@@ -40,6 +40,18 @@ func RowEdit(c *fiber.Ctx, id int64) (store.RowEdit, error) {
 	return store.RowEdit{ID: id, Version: v}, nil
 }
 
+// Activo reads the state a deactivate/reactivate button sends (activo=0 or 1); anything else
+// is not a form this application produced: 400.
+func Activo(c *fiber.Ctx) (bool, error) {
+	switch Body(c, "activo") {
+	case "0":
+		return false, nil
+	case "1":
+		return true, nil
+	}
+	return false, fiber.ErrBadRequest
+}
+
 // catalogName checks a required name of at most max characters.
 func catalogName(errs *components.Errors, field, v string, max int, missing, what string) {
 	switch {

@@ -339,13 +339,9 @@ func (h *Handler) setCatalogActive(c *fiber.Ctx) error {
 	if ok, err := h.inOneClinic(c, "Catálogo de la clínica"); !ok || err != nil {
 		return err
 	}
-	var active bool
-	switch forms.Body(c, "activo") {
-	case "0":
-	case "1":
-		active = true
-	default:
-		return fiber.ErrBadRequest
+	active, err := forms.Activo(c)
+	if err != nil {
+		return err
 	}
 	changed, err := h.store.SetActive(c.UserContext(), state(c).principal, k.kind, id, active)
 	switch {

@@ -129,13 +129,9 @@ func (h *Handler) setClinicActive(c *fiber.Ctx) error {
 	if err != nil || id == 0 {
 		return fiber.ErrNotFound
 	}
-	var active bool
-	switch forms.Body(c, "activo") {
-	case "0":
-	case "1":
-		active = true
-	default:
-		return fiber.ErrBadRequest
+	active, err := forms.Activo(c)
+	if err != nil {
+		return err
 	}
 	changed, err := h.store.SetClinicActive(c.UserContext(), state(c).principal, id, active)
 	if err != nil {

@@ -186,13 +186,9 @@ func (h *Handler) setUserActive(c *fiber.Ctx) error {
 	if err != nil || id == 0 {
 		return fiber.ErrNotFound
 	}
-	var active bool
-	switch forms.Body(c, "activo") {
-	case "0":
-	case "1":
-		active = true
-	default:
-		return fiber.ErrBadRequest
+	active, err := forms.Activo(c)
+	if err != nil {
+		return err
 	}
 	changed, err := h.store.SetUserActive(c.UserContext(), state(c).principal, id, active)
 	refuse := func(msg string) error {
