@@ -17,6 +17,8 @@ type ClinicsProps struct {
 	// The allow-list's form as typed, with its problems.
 	Email       string
 	EmailErrors Errors
+	// Confirm asks whether to deactivate this clinic.
+	Confirm *store.ClinicRow
 }
 
 // ClinicEditProps is the form of a new clinic or of an existing one.

@@ -25,6 +25,10 @@ func TestAccessibility_AdministrationPages(t *testing.T) {
 			b.do(t, chromedp.Navigate(base+"/clinicas"), waitVisible("#clinicas"))
 			b.assertAxe(t, "clinics")
 			b.screenshot(t, "clinics-"+size.name)
+			b.do(t, chromedp.Click(chromedp.CSS(`#clinicas form[action$="/estado"] button`)), waitVisible("#confirmar"))
+			b.assertAxe(t, "a clinic's deactivation asked to confirm")
+			b.screenshot(t, "clinic-confirm-"+size.name)
+			b.do(t, chromedp.Click(chromedp.CSS(`#confirmar a`)), waitVisible("#clinicas"))
 			b.do(t, chromedp.Click(chromedp.CSS(`form[action="/superusuarios"] button`)), waitVisible("#correo-error"))
 			b.assertAxe(t, "allow-list with an error")
 			b.do(t, chromedp.Navigate(base+"/clinicas/nueva"), waitVisible("#nombre"),

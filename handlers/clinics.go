@@ -133,6 +133,16 @@ func (h *Handler) setClinicActive(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if !active && forms.Body(c, "confirmar") != "1" {
+		// Deactivating signs every user of the clinic out: asked once more, naming the clinic.
+		row, err := h.clinicRow(c, id)
+		if err != nil {
+			return err
+		}
+		if row.Active {
+			return h.renderClinics(c, fiber.StatusOK, components.ClinicsProps{Confirm: &row})
+		}
+	}
 	changed, err := h.store.SetClinicActive(c.UserContext(), state(c).principal, id, active)
 	if err != nil {
 		return err

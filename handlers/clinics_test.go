@@ -59,7 +59,15 @@ func TestClinics_SuperuserCreatesRenamesAndDeactivates(t *testing.T) {
 	nurse := e.client(t)
 	nurse.login("clinico_maga")
 	maga := e.count(t, `SELECT id FROM clinics WHERE code = 'MAGA'`)
-	if resp := su.post(fmt.Sprintf("/clinicas/%d/estado", maga), with(tok, "activo", "0")); resp.StatusCode != http.StatusSeeOther {
+	// Asked once more, naming the clinic; nothing changes until confirmed.
+	resp = su.post(fmt.Sprintf("/clinicas/%d/estado", maga), with(tok, "activo", "0"))
+	if got := doc(t, resp).Find("#confirmar-titulo").Text(); resp.StatusCode != http.StatusOK || !strings.Contains(got, "Magallanes") {
+		t.Fatalf("deactivation's confirmation = %d %q", resp.StatusCode, got)
+	}
+	if e.count(t, `SELECT count(*) FROM clinics WHERE id = $1 AND active`, maga) != 1 {
+		t.Fatal("deactivated before the confirmation")
+	}
+	if resp := su.post(fmt.Sprintf("/clinicas/%d/estado", maga), with(tok, "activo", "0", "confirmar", "1")); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("deactivate = %d", resp.StatusCode)
 	}
 	t.Cleanup(func() { e.sql(t, `UPDATE clinics SET active = true WHERE id = $1`, maga) })
