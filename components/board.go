@@ -1,6 +1,10 @@
 package components
 
-import "github.com/redsalud/ticket-home/store"
+import (
+	"strconv"
+
+	"github.com/redsalud/ticket-home/store"
+)
 
 // Chip is one state filter of the board with its count.
 type Chip struct {
@@ -49,6 +53,7 @@ type BoardProps struct {
 	PrevHref    string
 	NextHref    string
 	RefreshHref string
+	ExportQuery string // the filters of the exports' links: "?estado=…" or ""
 	AsOf        string // when the data was read, "15:04" in Santiago
 	LiveHref    string // the board's stream of changes, from when the data was read
 	NoEpisode   Chip   // "Sin ID Ep.": the active tickets without an episode id
@@ -90,4 +95,12 @@ func viewToggle(current, view string) string {
 		return ""
 	}
 	return view
+}
+
+// boardExportScope says what the exports hold: every ticket of the filters, all pages.
+func boardExportScope(total int) string {
+	if total == 1 {
+		return "este paciente"
+	}
+	return "los " + strconv.Itoa(total) + " pacientes"
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/redsalud/ticket-home/components"
 	"github.com/redsalud/ticket-home/forms"
-	"github.com/redsalud/ticket-home/fpa"
 	"github.com/redsalud/ticket-home/report"
 	"github.com/redsalud/ticket-home/store"
 )
@@ -62,16 +61,5 @@ func (h *Handler) exportAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	file, size, err := sheet.TempFile()
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	if code == "" {
-		code = "todas"
-	}
-	name := "auditoria_" + code + "_" + h.now().In(fpa.Santiago).Format("2006-01-02") + ".xlsx"
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(fiber.StatusOK).SendStream(file, int(size))
+	return sendWorkbook(c, sheet, exportName("auditoria", code, h.now(), "xlsx"))
 }

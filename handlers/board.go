@@ -88,18 +88,27 @@ func boardPageNumber(c *fiber.Ctx) int {
 // chip, a page) gets only the results.
 func (h *Handler) showBoard(c *fiber.Ctx) error {
 	takeFlash(c)
-	var errs components.Errors
-	args := c.Request().URI().QueryArgs()
-	fv := readBoardFilters(args, &errs)
-	fv.Query, _ = state(c).sess.Get(sessBoardQuery).(string)
-	if !args.Has("ubicacion") {
-		fv.Ward, _ = state(c).sess.Get(sessBoardWard).(string) // the ward this user's board shows
-	}
+	fv, errs := boardShown(c)
 	part := boardWhole
 	if isFragmentRequest(c) {
 		part = boardResults
 	}
 	return h.renderBoard(c, fv, errs, boardPageNumber(c), part)
+}
+
+// boardShown is the board a GET asks for: the filters of its URL, the search text of the
+// session and, unless the URL names one, the ward this user's board shows. The exports read
+// it too, so that a file holds exactly what the board shows.
+func boardShown(c *fiber.Ctx) (components.BoardFilterValues, components.Errors) {
+	var errs components.Errors
+	args := c.Request().URI().QueryArgs()
+	fv := readBoardFilters(args, &errs)
+	fv.Query, _ = state(c).sess.Get(sessBoardQuery).(string)
+	if !args.Has("ubicacion") {
+		fv.Ward, _ = state(c).sess.Get(sessBoardWard).(string)
+	}
+	fv.ClinicParam = currentClinicParam(state(c).principal)
+	return fv, errs
 }
 
 // filterBoard is the filters form (POST, so the search text stays out of URLs, browser
@@ -184,29 +193,8 @@ func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, err
 	p := st.principal
 	now := h.now()
 	fv.ClinicParam = currentClinicParam(p)
-	f := store.BoardFilter{States: fv.States, Query: fv.Query, RUTQuery: rut.Normalize(fv.Query),
-		Specialty: fv.Specialty, Surgery: fv.Surgery, NoEpisode: fv.NoEpisode, Mine: fv.Mine, Ward: fv.Ward, Sort: fv.Sort,
-		Page: page, PageSize: boardPageSize, Options: part != boardResults && part != boardFiltered}
-	if errs.For("q") != "" {
-		f.Query, f.RUTQuery = "", "" // a refused search is shown, not run
-	}
-	if fv.From != "" {
-		if d, err := fpa.ParseDate(fv.From); err != nil {
-			errs.Add("desde", err.Error())
-		} else {
-			f.From = d.At(0)
-		}
-	}
-	if fv.To != "" {
-		if d, err := fpa.ParseDate(fv.To); err != nil {
-			errs.Add("hasta", err.Error())
-		} else {
-			f.To = d.AddDays(1).At(0)
-		}
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		errs.Add("hasta", msgDateRangeInverted)
-	}
+	f := storeBoardFilter(fv, &errs)
+	f.Page, f.PageSize, f.Options = page, boardPageSize, part != boardResults && part != boardFiltered
 
 	res, err := h.store.Board(c.UserContext(), p, f, now)
 	if err != nil {
@@ -225,6 +213,9 @@ func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, err
 		props.Rows = append(props.Rows, components.NewTicketView(t, now))
 	}
 	base := boardQuery(fv)
+	if len(base) > 0 {
+		props.ExportQuery = "?" + base.Encode()
+	}
 	props.RefreshHref = boardHref(base, "pagina", strconv.Itoa(page))
 	if page > 1 {
 		props.PrevHref = boardHref(base, "pagina", strconv.Itoa(page-1))
@@ -305,6 +296,34 @@ func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, err
 		return render(c, status, components.BoardMain(props))
 	}
 	return render(c, status, components.Board(props))
+}
+
+// storeBoardFilter is the store's filter for the board's filters fv; a date it cannot read
+// adds its message to errs and filters nothing.
+func storeBoardFilter(fv components.BoardFilterValues, errs *components.Errors) store.BoardFilter {
+	f := store.BoardFilter{States: fv.States, Query: fv.Query, RUTQuery: rut.Normalize(fv.Query),
+		Specialty: fv.Specialty, Surgery: fv.Surgery, NoEpisode: fv.NoEpisode, Mine: fv.Mine, Ward: fv.Ward, Sort: fv.Sort}
+	if errs.For("q") != "" {
+		f.Query, f.RUTQuery = "", "" // a refused search is shown, not run
+	}
+	if fv.From != "" {
+		if d, err := fpa.ParseDate(fv.From); err != nil {
+			errs.Add("desde", err.Error())
+		} else {
+			f.From = d.At(0)
+		}
+	}
+	if fv.To != "" {
+		if d, err := fpa.ParseDate(fv.To); err != nil {
+			errs.Add("hasta", err.Error())
+		} else {
+			f.To = d.AddDays(1).At(0)
+		}
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		errs.Add("hasta", msgDateRangeInverted)
+	}
+	return f
 }
 
 // boardQuery is the filters as URL parameters (the page number and the search text excluded:

@@ -70,6 +70,7 @@ func (h *Handler) App() *fiber.App {
 	r.add(fiber.MethodPost, "/tablero", readers, h.filterBoard)
 	r.add(fiber.MethodPost, "/tablero/vista", readers, h.chooseBoardView)
 	r.add(fiber.MethodGet, "/tablero/eventos", readers, h.boardEvents)
+	r.add(fiber.MethodGet, "/tablero/exportar", readers, h.exportBoard)
 	r.add(fiber.MethodGet, "/tickets/nuevo", writers, h.showCreateTicket)
 	r.add(fiber.MethodPost, "/tickets/nuevo", writers, h.createTicket)
 	r.add(fiber.MethodPost, "/tickets/nuevo/vista-previa", writers, h.previewTicketFPA)

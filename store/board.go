@@ -109,7 +109,7 @@ CASE WHEN t.status = 'anulado' THEN 'anulado'
 // from the tickets under filters (countsFiltered) or, for the unfiltered board, from the
 // per-clinic counters kept with every status change (counts).
 type boardSQL struct {
-	counts, countsFiltered, list [2]string
+	counts, countsFiltered, list, export [2]string
 }
 
 // historyCountersSQL reads the history chips of the unfiltered board from ticket_state_counts.
@@ -155,7 +155,7 @@ UNION ALL` + historyCountersSQL
 		// $12 active only (status = 'vigente' serves the partial index), $13 states or NULL
 		// for "all active", $14 limit, $15 offset, $16 the order: by urgency (vencido first,
 		// then the soonest FPA), by FPA, or the newest first.
-		b.list[i] = `
+		page := `
 WITH page AS (
     SELECT t.id, ($16 = '` + SortUrgency + `' AND ` + derivedState + ` = 'vencido') AS overdue,
            CASE WHEN $16 = '` + SortCreated + `' THEN t.created_at END AS created, t.fpa_at
@@ -164,8 +164,13 @@ WITH page AS (
       AND ($13::text[] IS NULL OR ` + derivedState + ` = ANY($13))
     ORDER BY 2 DESC, 3 DESC NULLS LAST, t.fpa_at, t.id
     LIMIT $14 OFFSET $15
-)` + strings.Replace(boardColumns, "FROM tickets t", "FROM page JOIN tickets t ON t.id = page.id", 1) + `
+)`
+		order := `
 ORDER BY page.overdue DESC, page.created DESC NULLS LAST, page.fpa_at, page.id`
+		onPage := "FROM page JOIN tickets t ON t.id = page.id"
+		b.list[i] = page + strings.Replace(boardColumns, "FROM tickets t", onPage, 1) + order
+		// The export is every page (LIMIT NULL) with all a ticket records.
+		b.export[i] = page + strings.Replace(exportColumns, "FROM tickets t", onPage, 1) + order
 	}
 	return b
 }()
