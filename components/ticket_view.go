@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"time"
 
 	"github.com/redsalud/ticket-home/fpa"
@@ -34,6 +35,17 @@ func (v TicketView) PatientName() string {
 		n += " " + v.LastNameMother
 	}
 	return n
+}
+
+// PatientShort is what leaves the hospital on paper: the first name and the initial of the
+// first surname ("María G."), never the whole name nor the RUT (RULES §11).
+func (v TicketView) PatientShort() string {
+	first, _, _ := strings.Cut(strings.TrimSpace(v.FirstNames), " ")
+	initial := []rune(strings.TrimSpace(v.LastNameFather))
+	if len(initial) == 0 {
+		return first
+	}
+	return first + " " + string(unicode.ToUpper(initial[0])) + "."
 }
 
 // FPAText is "02/11/2025, entre 14:00 y 16:00".

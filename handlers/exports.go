@@ -1,9 +1,13 @@
 package handlers
 
 import (
+	"cmp"
+	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -92,3 +96,175 @@ func sendWorkbook(c *fiber.Ctx, sheet *report.Sheet, name string) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(fiber.StatusOK).SendStream(file, int(size))
 }
+
+// printTicket is the patient's printed sheet, "Programación del alta": first name and the
+// initial of the first surname, never the RUT (RULES §11); named by the ticket's code, shown
+// inline. Printing is audited; an annulled ticket has no sheet.
+func (h *Handler) printTicket(c *fiber.Ctx) error {
+	id, err := ticketID(c)
+	if err != nil {
+		return err
+	}
+	st := state(c)
+	t, err := h.store.PrintTicket(c.UserContext(), st.principal, id)
+	if errors.Is(err, store.ErrAnnulled) {
+		return h.renderError(c, fiber.StatusConflict, msgAnnulledSheetTitle, msgAnnulledSheet(t.Code))
+	}
+	if err != nil {
+		return err
+	}
+	now := h.now()
+	v := components.NewTicketView(t, now)
+	sheet := report.TicketSheet{
+		Clinic: t.ClinicName, Code: t.Code, Patient: v.PatientShort(), Surgery: t.SurgeryName,
+		OriginalFPA: t.OriginalFPA, OriginalBlock: fpa.Block{Start: t.OriginalStart, End: t.OriginalEnd}.Label(),
+		PlannedNights: fpa.Nights(t.PavilionEnd, t.OriginalFPA),
+		Doctor:        t.DoctorName, PrintedAt: now, PrintedBy: st.principal.Username,
+	}
+	if !t.FPA.Equal(t.OriginalFPA) || t.BlockStart != t.OriginalStart || t.BlockEnd != t.OriginalEnd {
+		sheet.Changed, sheet.CurrentFPA = true, t.FPA
+		sheet.CurrentBlock, sheet.CurrentNights = fpa.Block{Start: t.BlockStart, End: t.BlockEnd}.Label(), v.PlannedNights()
+	}
+	pdf, err := report.TicketPDF(sheet)
+	if err != nil {
+		return err
+	}
+	return sendPDF(c, pdf, t.Code+".pdf")
+}
+
+// sendPDF answers a PDF shown in the browser (printable from its viewer), named name.
+func sendPDF(c *fiber.Ctx, pdf []byte, name string) error {
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="`+name+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusOK).Send(pdf)
+}
+
+// maxShiftRows bounds the shift sheet (25 pages): a ward's list, not a whole clinic's history.
+const maxShiftRows = 1000
+
+var errShiftTooLong = errors.New("shift sheet: too many tickets")
+
+// shiftSheet is the ward's handoff list of the tickets the board shows (its filters, the
+// session's search, every page), one row each sorted by bed, with the patients' full names:
+// the sheet stays on the ward. Audited like every export.
+func (h *Handler) shiftSheet(c *fiber.Ctx) error {
+	fv, errs := boardShown(c)
+	f := storeBoardFilter(fv, &errs)
+	if len(errs) > 0 {
+		return h.renderBoard(c, fv, errs, 1, boardWhole)
+	}
+	st := state(c)
+	now := h.now()
+	var rows []report.ShiftRow
+	code, err := h.store.ExportBoard(c.UserContext(), st.principal, f, now, store.BoardExport{Kind: "export_shift", Filter: auditedFilter(fv)},
+		func(t store.ExportedTicket) error {
+			if len(rows) == maxShiftRows {
+				return errShiftTooLong
+			}
+			v := components.NewTicketView(t.Ticket, now)
+			loc := t.Location
+			if st.principal.AllClinics {
+				loc = strings.TrimSpace(t.ClinicCode + " " + loc)
+			}
+			rows = append(rows, report.ShiftRow{Bed: t.Bed, Location: loc, Patient: v.PatientName(), FPA: t.FPA,
+				Block: fpa.Block{Start: t.BlockStart, End: t.BlockEnd}.Label(), State: v.State.Label(), Urgency: v.Urgency.Label(),
+				Mods: t.ModificationCount, Episode: t.EpisodeID, Code: t.Code})
+			return nil
+		})
+	if errors.Is(err, errShiftTooLong) {
+		return h.renderError(c, fiber.StatusUnprocessableEntity, msgShiftTooLongTitle, msgShiftTooLong(maxShiftRows))
+	}
+	if err != nil {
+		return err
+	}
+	slices.SortStableFunc(rows, func(a, b report.ShiftRow) int {
+		return cmp.Or(naturalCompare(a.Bed, b.Bed), naturalCompare(a.Location, b.Location))
+	})
+	clinic := st.clinicName
+	if st.principal.AllClinics {
+		clinic = "Todas las clínicas"
+	}
+	pdf, err := report.ShiftPDF(report.ShiftSheet{Clinic: clinic, Filters: filterLines(fv), PrintedBy: st.principal.Username,
+		PrintedAt: now, Rows: rows})
+	if err != nil {
+		return err
+	}
+	return sendPDF(c, pdf, exportName("turno", code, now, "pdf"))
+}
+
+// naturalCompare orders beds as people read them: "2" before "10", "101-B" after "101-A";
+// an empty bed last.
+func naturalCompare(a, b string) int {
+	switch {
+	case a == b:
+		return 0
+	case a == "":
+		return 1
+	case b == "":
+		return -1
+	}
+	ra, rb := []rune(strings.ToUpper(a)), []rune(strings.ToUpper(b))
+	for len(ra) > 0 && len(rb) > 0 {
+		if unicode.IsDigit(ra[0]) && unicode.IsDigit(rb[0]) {
+			na, nb := digitRun(ra), digitRun(rb)
+			// Without leading zeros, the longer number is the greater.
+			ta, tb := strings.TrimLeft(string(ra[:na]), "0"), strings.TrimLeft(string(rb[:nb]), "0")
+			if c := cmp.Or(cmp.Compare(len(ta), len(tb)), strings.Compare(ta, tb)); c != 0 {
+				return c
+			}
+			ra, rb = ra[na:], rb[nb:]
+			continue
+		}
+		if c := cmp.Compare(ra[0], rb[0]); c != 0 {
+			return c
+		}
+		ra, rb = ra[1:], rb[1:]
+	}
+	return cmp.Or(cmp.Compare(len(ra), len(rb)), strings.Compare(a, b))
+}
+
+func digitRun(r []rune) int {
+	n := 0
+	for n < len(r) && unicode.IsDigit(r[n]) {
+		n++
+	}
+	return n
+}
+
+// filterLines describes the board's filters for a printed sheet's header.
+func filterLines(fv components.BoardFilterValues) []string {
+	var out []string
+	states := fv.States
+	if len(states) == 0 {
+		out = append(out, "Activos (programados, vigentes y vencidos)")
+	} else {
+		var names []string
+		for _, s := range states {
+			names = append(names, stateNames[s])
+		}
+		out = append(out, "Estado: "+strings.Join(names, ", "))
+	}
+	add := func(label, v string) {
+		if v != "" {
+			out = append(out, label+": "+v)
+		}
+	}
+	add("Búsqueda", fv.Query)
+	add("Ubicación", fv.Ward)
+	add("Especialidad", fv.Specialty)
+	add("Cirugía", fv.Surgery)
+	add("Fin de pabellón desde", fv.From)
+	add("hasta", fv.To)
+	if fv.NoEpisode {
+		out = append(out, "Sin ID Ep.")
+	}
+	if fv.Mine {
+		out = append(out, "Mis tickets")
+	}
+	return out
+}
+
+// stateNames are the board's state keys in words.
+var stateNames = map[string]string{store.StateProgramado: "Programado", store.StateVigente: "Vigente",
+	store.StateVencido: "Vencido", store.StateAnulado: "Anulado", store.StateDeAlta: "De alta"}

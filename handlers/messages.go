@@ -1,5 +1,7 @@
 package handlers
 
+import "strconv"
+
 // Messages produced in Go and shown to users, in one place so wording stays consistent.
 const (
 	msgBadCredentials   = "Usuario o contraseña incorrectos."
@@ -77,3 +79,17 @@ const (
 
 // Patient edit.
 const msgRUTTaken = "Otro paciente de la clínica ya tiene ese RUT."
+
+// An annulled ticket has no printed sheet.
+const msgAnnulledSheetTitle = "Ticket anulado"
+
+func msgAnnulledSheet(code string) string {
+	return "El ticket " + code + " está anulado: no tiene programación del alta que imprimir."
+}
+
+// The shift sheet is a ward's list.
+const msgShiftTooLongTitle = "Lista del turno demasiado larga"
+
+func msgShiftTooLong(max int) string {
+	return "La lista del turno imprime hasta " + strconv.Itoa(max) + " pacientes. Acote los filtros del tablero (por ejemplo, la ubicación o el estado) y vuelva a imprimirla; la planilla Excel no tiene ese límite."
+}

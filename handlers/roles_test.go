@@ -18,7 +18,8 @@ var rulesOfRoutes = map[string]string{
 	"GET /": "readers", "GET /login/iap": "readers", "GET /catalogo": "readers", "GET /reenviar": "readers",
 	"GET /cuenta/contrasena": "readers", "POST /cuenta/contrasena": "readers",
 	"GET /tablero": "readers", "POST /tablero": "readers", "POST /tablero/vista": "readers",
-	"GET /tablero/eventos": "readers", "GET /tablero/exportar": "readers", "GET /tickets/:id": "readers", "GET /tickets/:id/estado": "readers",
+	"GET /tablero/eventos": "readers", "GET /tablero/exportar": "readers", "GET /tablero/turno": "readers",
+	"GET /tickets/:id": "readers", "GET /tickets/:id/imprimir": "readers", "GET /tickets/:id/estado": "readers",
 
 	"GET /tickets/nuevo": "writers", "POST /tickets/nuevo": "writers", "POST /tickets/nuevo/vista-previa": "writers",
 	"POST /tickets/nuevo/cirugias": "writers", "POST /tickets/nuevo/paciente": "writers",

@@ -71,12 +71,14 @@ func (h *Handler) App() *fiber.App {
 	r.add(fiber.MethodPost, "/tablero/vista", readers, h.chooseBoardView)
 	r.add(fiber.MethodGet, "/tablero/eventos", readers, h.boardEvents)
 	r.add(fiber.MethodGet, "/tablero/exportar", readers, h.exportBoard)
+	r.add(fiber.MethodGet, "/tablero/turno", readers, h.shiftSheet)
 	r.add(fiber.MethodGet, "/tickets/nuevo", writers, h.showCreateTicket)
 	r.add(fiber.MethodPost, "/tickets/nuevo", writers, h.createTicket)
 	r.add(fiber.MethodPost, "/tickets/nuevo/vista-previa", writers, h.previewTicketFPA)
 	r.add(fiber.MethodPost, "/tickets/nuevo/cirugias", writers, h.ticketSurgeries)
 	r.add(fiber.MethodPost, "/tickets/nuevo/paciente", writers, h.ticketPatient)
 	r.add(fiber.MethodGet, "/tickets/:id", readers, h.showTicket)
+	r.add(fiber.MethodGet, "/tickets/:id/imprimir", readers, h.printTicket)
 	r.add(fiber.MethodGet, "/tickets/:id/estado", readers, h.ticketStatus)
 
 	// Ticket lifecycle (RULES §4–§5). Clinical users annul only their own tickets: the store

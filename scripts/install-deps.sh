@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs and a fresh machine may lack, idempotently:
-# Chromium for the browser tests, PostgreSQL server binaries when no server answers,
+# Chromium for the browser tests, poppler-utils to read the PDFs the tests download,
+# PostgreSQL server binaries when no server answers,
 # and the npm packages of package-lock.json (Tailwind CLI, htmx, axe-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,10 @@ cd "$(dirname "$0")/.."
 need_apt=()
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && [ -z "${CHROME_PATH:-}" ]; then
   need_apt+=(chromium fonts-dejavu-core)
+fi
+# pdftotext, pdfinfo and pdftoppm read the PDFs the tests download.
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+  need_apt+=(poppler-utils)
 fi
 pg_answers() {
   if [ -n "${TEST_DATABASE_URL:-}" ]; then return 0; fi

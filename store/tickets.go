@@ -183,6 +183,26 @@ func (s *Store) ViewTicket(ctx context.Context, p Principal, id int64) (Ticket, 
 	return pg.Ticket, err
 }
 
+// ErrAnnulled refuses to print an annulled ticket's sheet.
+var ErrAnnulled = errors.New("store: ticket annulled")
+
+// PrintTicket reads a ticket for its patient's printed sheet and audits the printing. An
+// annulled ticket answers ErrAnnulled (nothing is printed, nothing audited).
+func (s *Store) PrintTicket(ctx context.Context, p Principal, id int64) (Ticket, error) {
+	var t Ticket
+	err := s.WithTenant(ctx, p, func(tx *Tx) error {
+		var err error
+		if t, err = tx.ticket(ctx, id); err != nil {
+			return err
+		}
+		if t.Status == fpa.StoredAnulado {
+			return ErrAnnulled
+		}
+		return tx.Audit(ctx, t.ClinicID, "print_ticket", "ticket", id, map[string]any{"code": t.Code})
+	})
+	return t, err
+}
+
 // Ticket reads a ticket without auditing: for refreshes of a page already viewed.
 func (s *Store) Ticket(ctx context.Context, p Principal, id int64) (Ticket, error) {
 	var t Ticket

@@ -1,7 +1,9 @@
 // Command bench measures the three busiest pages (the board, a ticket's page and the live FPA
 // preview) on the real server binary against production-sized data, and prints what the next
 // person compares: requests per second and latency at 8 and 64 clients, statements sent to
-// PostgreSQL per request, bytes of HTML per ticket, and the server's memory.
+// PostgreSQL per request, bytes of HTML per ticket, and the server's memory; last, the board's
+// workbook of up to 50 000 tickets on a fresh server: its time, the server's memory growth and
+// its temporary files.
 //
 //	go run ./scripts/bench [-sizes 10000,1000000] [-n 3000]
 //
@@ -118,6 +120,7 @@ type sizeResult struct {
 	pages  []pageFigures
 	runs   []runFigures
 	rssMax int64 // kB, the server's peak resident memory (VmHWM)
+	export exportFigures
 }
 
 type pageFigures struct {
@@ -165,6 +168,10 @@ func (r *sizeResult) print(w io.Writer) {
 			float64(f.rssKB)/1024, float64(f.cpu)/float64(time.Microsecond), float64(f.pgCPU)/float64(time.Microsecond), f.failed)
 	}
 	fmt.Fprintf(w, "server peak RSS: %.1f MB\n", float64(r.rssMax)/1024)
+	x := r.export
+	fmt.Fprintf(w, "board workbook: %d tickets in %s, %.1f MB; server RSS %.1f → peak %.1f MB (+%.1f MB); temporary files peak %.1f MB, left after the response: %d\n",
+		x.tickets, x.took.Round(time.Millisecond), float64(x.bytes)/(1<<20), float64(x.rssBefore)/1024, float64(x.rssPeak)/1024,
+		float64(x.rssPeak-x.rssBefore)/1024, float64(x.tempPeak)/(1<<20), x.tempLeft)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -190,8 +197,8 @@ func dropOutdated(sizes []int) error {
 }
 
 // dataset returns a fresh copy of the data set of size tickets, and its cleanup.
-func dataset(size int) (appURL string, cleanup func(), err error) {
-	appURL, _, cleanup, err = testdb.Shared(datasetVersion(size), func(ctx context.Context, url string) error {
+func dataset(size int) (appURL, adminURL string, cleanup func(), err error) {
+	appURL, adminURL, cleanup, err = testdb.Shared(datasetVersion(size), func(ctx context.Context, url string) error {
 		fmt.Fprintf(os.Stderr, "bench: loading %d tickets into a template (once per day and schema)…\n", size)
 		conn, err := sql.Open("postgres", url)
 		if err != nil {
@@ -216,12 +223,12 @@ func dataset(size int) (appURL string, cleanup func(), err error) {
 		}
 		return benchdata.Load(ctx, url, clinicCode, activeTickets, size)
 	})
-	return appURL, cleanup, err
+	return appURL, adminURL, cleanup, err
 }
 
 func measureSize(ctx context.Context, bin string, size, n int) (*sizeResult, error) {
 	start := time.Now()
-	appURL, cleanup, err := dataset(size)
+	appURL, adminURL, cleanup, err := dataset(size)
 	if err != nil {
 		return nil, err
 	}
@@ -287,6 +294,19 @@ func measureSize(ctx context.Context, bin string, size, n int) (*sizeResult, err
 		}
 	}
 	r.rssMax = srv.status("VmHWM")
+	if err := srv.stop(); err != nil {
+		return nil, err
+	}
+
+	// Last, the board's workbook of up to 50 000 tickets, on a server just started: how much
+	// its memory grows, how long it takes, what its temporary files weigh and that none is left.
+	srv, err = startServer(ctx, bin, appURL)
+	if err != nil {
+		return nil, err
+	}
+	if r.export, err = measureExport(ctx, srv, clients[0], adminURL); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
 	return r, nil
 }
 
@@ -295,6 +315,7 @@ type server struct {
 	cmd  *exec.Cmd
 	base string
 	out  *bytes.Buffer
+	tmp  string // its TMPDIR
 }
 
 func startServer(ctx context.Context, bin, dbURL string) (*server, error) {
@@ -304,16 +325,22 @@ func startServer(ctx context.Context, bin, dbURL string) (*server, error) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
+	// A temporary directory of its own, to see the files it leaves.
+	tmp, err := os.MkdirTemp("", "ticket-home-bench-server-")
+	if err != nil {
+		return nil, err
+	}
 	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(os.Environ(), "APP_ENV=local", "DATABASE_URL="+dbURL, "PORT="+strconv.Itoa(port),
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "APP_ENV=local", "DATABASE_URL="+dbURL, "PORT="+strconv.Itoa(port),
 		"APP_VERSION=bench", "LOG_FORMAT=json")
 	out := &bytes.Buffer{}
 	cmd.Stderr = out
 	cmd.Stdout = io.Discard
 	if err := cmd.Start(); err != nil {
+		os.RemoveAll(tmp)
 		return nil, err
 	}
-	s := &server{cmd: cmd, base: "http://127.0.0.1:" + strconv.Itoa(port), out: out}
+	s := &server{cmd: cmd, base: "http://127.0.0.1:" + strconv.Itoa(port), out: out, tmp: tmp}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(s.base + "/readyz")
@@ -337,6 +364,7 @@ func (s *server) stop() error {
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	err := s.cmd.Wait()
+	os.RemoveAll(s.tmp)
 	if err != nil {
 		return fmt.Errorf("server: %w\n%s", err, s.out.String())
 	}
