@@ -17,8 +17,9 @@ import (
 	"github.com/redsalud/ticket-home/store"
 )
 
-// exportTarget is how many tickets the measured workbook holds (fewer when the clinic has fewer).
-const exportTarget = 50_000
+// exportTargets are how many tickets the measured workbooks hold (fewer when the clinic has
+// fewer): the small one shows that memory does not grow with the size.
+var exportTargets = []int{5_000, 50_000}
 
 type exportFigures struct {
 	tickets            int
@@ -30,20 +31,20 @@ type exportFigures struct {
 }
 
 // measureExport downloads the measured clinic's board, every state, from the day that makes it
-// hold about exportTarget tickets, while sampling the server's memory and temporary files.
-func measureExport(ctx context.Context, srv *server, c *client, adminURL string) (exportFigures, error) {
+// hold about target tickets, while sampling the server's memory and temporary files.
+func measureExport(ctx context.Context, srv *server, c *client, adminURL string, target int) (exportFigures, error) {
 	var x exportFigures
 	conn, err := sql.Open("postgres", adminURL)
 	if err != nil {
 		return x, err
 	}
 	defer conn.Close()
-	// The first Santiago day of the most recent exportTarget tickets (all of them if fewer).
+	// The first Santiago day of the most recent target tickets (all of them if fewer).
 	var from time.Time
 	err = conn.QueryRowContext(ctx, `
 SELECT min(pavilion_end_at) FROM (
     SELECT t.pavilion_end_at FROM tickets t JOIN clinics c ON c.id = t.clinic_id
-    WHERE c.code = $1 ORDER BY t.pavilion_end_at DESC LIMIT $2) last`, clinicCode, exportTarget).Scan(&from)
+    WHERE c.code = $1 ORDER BY t.pavilion_end_at DESC LIMIT $2) last`, clinicCode, target).Scan(&from)
 	if err != nil {
 		return x, err
 	}

@@ -115,12 +115,12 @@ func run(sizes string, n int) error {
 
 // sizeResult is one data set's figures.
 type sizeResult struct {
-	size   int
-	load   time.Duration
-	pages  []pageFigures
-	runs   []runFigures
-	rssMax int64 // kB, the server's peak resident memory (VmHWM)
-	export exportFigures
+	size    int
+	load    time.Duration
+	pages   []pageFigures
+	runs    []runFigures
+	rssMax  int64 // kB, the server's peak resident memory (VmHWM)
+	exports []exportFigures
 }
 
 type pageFigures struct {
@@ -168,10 +168,11 @@ func (r *sizeResult) print(w io.Writer) {
 			float64(f.rssKB)/1024, float64(f.cpu)/float64(time.Microsecond), float64(f.pgCPU)/float64(time.Microsecond), f.failed)
 	}
 	fmt.Fprintf(w, "server peak RSS: %.1f MB\n", float64(r.rssMax)/1024)
-	x := r.export
-	fmt.Fprintf(w, "board workbook: %d tickets in %s, %.1f MB; server RSS %.1f → peak %.1f MB (+%.1f MB); temporary files peak %.1f MB, left after the response: %d\n",
-		x.tickets, x.took.Round(time.Millisecond), float64(x.bytes)/(1<<20), float64(x.rssBefore)/1024, float64(x.rssPeak)/1024,
-		float64(x.rssPeak-x.rssBefore)/1024, float64(x.tempPeak)/(1<<20), x.tempLeft)
+	for _, x := range r.exports {
+		fmt.Fprintf(w, "board workbook: %d tickets in %s, %.1f MB; server RSS %.1f → peak %.1f MB (+%.1f MB); temporary files peak %.1f MB, left after the response: %d\n",
+			x.tickets, x.took.Round(time.Millisecond), float64(x.bytes)/(1<<20), float64(x.rssBefore)/1024, float64(x.rssPeak)/1024,
+			float64(x.rssPeak-x.rssBefore)/1024, float64(x.tempPeak)/(1<<20), x.tempLeft)
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -298,14 +299,23 @@ func measureSize(ctx context.Context, bin string, size, n int) (*sizeResult, err
 		return nil, err
 	}
 
-	// Last, the board's workbook of up to 50 000 tickets, on a server just started: how much
-	// its memory grows, how long it takes, what its temporary files weigh and that none is left.
-	srv, err = startServer(ctx, bin, appURL)
-	if err != nil {
-		return nil, err
-	}
-	if r.export, err = measureExport(ctx, srv, clients[0], adminURL); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+	// Last, the board's workbooks of about 5 000 and 50 000 tickets, each on a server just
+	// started: how much its memory grows, how long it takes, what its temporary files weigh and
+	// that none is left.
+	for _, target := range exportTargets {
+		srv, err = startServer(ctx, bin, appURL)
+		if err != nil {
+			return nil, err
+		}
+		x, err := measureExport(ctx, srv, clients[0], adminURL, target)
+		if err != nil {
+			srv.stop()
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		if err := srv.stop(); err != nil {
+			return nil, err
+		}
+		r.exports = append(r.exports, x)
 	}
 	return r, nil
 }
