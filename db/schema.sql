@@ -312,9 +312,11 @@ CREATE TABLE public.clinics (
     version bigint DEFAULT 1 NOT NULL,
     catalog_version bigint DEFAULT 1 NOT NULL,
     board_version bigint DEFAULT 1 NOT NULL,
+    discharge_capacity smallint DEFAULT 4 NOT NULL,
     CONSTRAINT clinics_board_version_check CHECK ((board_version >= 1)),
     CONSTRAINT clinics_catalog_version_check CHECK ((catalog_version >= 1)),
     CONSTRAINT clinics_code_check CHECK ((code ~ '^[A-Z]{2,6}$'::text)),
+    CONSTRAINT clinics_discharge_capacity_check CHECK (((discharge_capacity >= 1) AND (discharge_capacity <= 50))),
     CONSTRAINT clinics_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 120))),
     CONSTRAINT clinics_thresholds_check CHECK (((critical_hours > 0) AND (critical_hours < warning_hours) AND (warning_hours <= 72))),
     CONSTRAINT clinics_version_check CHECK ((version >= 1))
@@ -1242,6 +1244,20 @@ CREATE INDEX tickets_active_fpa_idx ON public.tickets USING btree (clinic_id, fp
 --
 
 CREATE INDEX tickets_clinic_status_created_idx ON public.tickets USING btree (clinic_id, status, created_at DESC);
+
+
+--
+-- Name: tickets_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tickets_created_idx ON public.tickets USING btree (clinic_id, created_at);
+
+
+--
+-- Name: tickets_discharged_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX tickets_discharged_idx ON public.tickets USING btree (clinic_id, discharged_at) WHERE (status = 'alta'::text);
 
 
 --
