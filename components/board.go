@@ -24,6 +24,8 @@ type BoardFilterValues struct {
 	Mine        bool
 	Ward        string // ubicación
 	Sort        string // store.SortUrgency, SortFPA or SortCreated
+	DateOf      string // the date From and To apply to: store.DatePavilion, DateCreated…
+	Soon        bool   // only FPAs in the next 24 hours
 	States      []string
 	ClinicParam string // superuser: clinic id or "todas"
 }
@@ -31,7 +33,7 @@ type BoardFilterValues struct {
 // Narrowing counts the filters set under "Filtros" (not the states, the search or the order).
 func (f BoardFilterValues) Narrowing() int {
 	n := 0
-	for _, set := range []bool{f.Specialty != "", f.Surgery != "", f.From != "", f.To != "", f.Ward != ""} {
+	for _, set := range []bool{f.Specialty != "", f.Surgery != "", f.From != "", f.To != "", f.Ward != "", f.Soon} {
 		if set {
 			n++
 		}
@@ -103,4 +105,12 @@ func boardExportScope(total int) string {
 		return "este paciente"
 	}
 	return "los " + strconv.Itoa(total) + " pacientes"
+}
+
+// DateKinds are the dates the board's range can apply to, as its select offers them.
+var DateKinds = []Option{
+	{Value: store.DatePavilion, Label: "Fin de pabellón"},
+	{Value: store.DateCreated, Label: "Creación del ticket"},
+	{Value: store.DateFPA, Label: "FPA actual"},
+	{Value: store.DateDischarged, Label: "Alta efectiva"},
 }

@@ -54,6 +54,10 @@ func readBoardFilters(args *fasthttp.Args, errs *components.Errors) components.B
 		Ward:      text("ubicacion", "f-ubicacion"),
 		NoEpisode: len(args.Peek("sin_episodio")) > 0,
 		Mine:      len(args.Peek("mios")) > 0,
+		Soon:      len(args.Peek("proximas")) > 0,
+	}
+	if d := string(args.Peek("fecha")); slices.ContainsFunc(components.DateKinds, func(o components.Option) bool { return o.Value == d }) {
+		fv.DateOf = d
 	}
 	if utf8.RuneCountInString(fv.Ward) > store.MaxLocationText {
 		fv.Ward = ""
@@ -302,7 +306,8 @@ func (h *Handler) renderBoard(c *fiber.Ctx, fv components.BoardFilterValues, err
 // adds its message to errs and filters nothing.
 func storeBoardFilter(fv components.BoardFilterValues, errs *components.Errors) store.BoardFilter {
 	f := store.BoardFilter{States: fv.States, Query: fv.Query, RUTQuery: rut.Normalize(fv.Query),
-		Specialty: fv.Specialty, Surgery: fv.Surgery, NoEpisode: fv.NoEpisode, Mine: fv.Mine, Ward: fv.Ward, Sort: fv.Sort}
+		Specialty: fv.Specialty, Surgery: fv.Surgery, NoEpisode: fv.NoEpisode, Mine: fv.Mine, Ward: fv.Ward, Sort: fv.Sort,
+		DateOf: fv.DateOf, Soon: fv.Soon}
 	if errs.For("q") != "" {
 		f.Query, f.RUTQuery = "", "" // a refused search is shown, not run
 	}
@@ -339,6 +344,7 @@ func boardQuery(fv components.BoardFilterValues) url.Values {
 	set("cirugia", fv.Surgery)
 	set("desde", fv.From)
 	set("hasta", fv.To)
+	set("fecha", fv.DateOf)
 	set("ubicacion", fv.Ward)
 	set("orden", fv.Sort)
 	if fv.NoEpisode {
@@ -346,6 +352,9 @@ func boardQuery(fv components.BoardFilterValues) url.Values {
 	}
 	if fv.Mine {
 		v.Set("mios", "1")
+	}
+	if fv.Soon {
+		v.Set("proximas", "1")
 	}
 	for _, s := range fv.States {
 		v.Add("estado", s)

@@ -71,7 +71,7 @@ func auditedFilter(fv components.BoardFilterValues) map[string]any {
 		states = store.ActiveStates
 	}
 	return map[string]any{"states": strings.Join(states, ","), "search": fv.Query, "specialty": fv.Specialty,
-		"surgery": fv.Surgery, "from": fv.From, "to": fv.To, "ward": fv.Ward, "no_episode": fv.NoEpisode,
+		"surgery": fv.Surgery, "from": fv.From, "to": fv.To, "date_of": fv.DateOf, "soon": fv.Soon, "ward": fv.Ward, "no_episode": fv.NoEpisode,
 		"mine": fv.Mine, "sort": fv.Sort, "clinic": fv.ClinicParam}
 }
 
@@ -254,8 +254,19 @@ func filterLines(fv components.BoardFilterValues) []string {
 	add("Ubicación", fv.Ward)
 	add("Especialidad", fv.Specialty)
 	add("Cirugía", fv.Surgery)
-	add("Fin de pabellón desde", fv.From)
-	add("hasta", fv.To)
+	if fv.From != "" || fv.To != "" {
+		kind := components.DateKinds[0].Label
+		for _, o := range components.DateKinds {
+			if o.Value == fv.DateOf {
+				kind = o.Label
+			}
+		}
+		add(kind+" desde", fv.From)
+		add(kind+" hasta", fv.To)
+	}
+	if fv.Soon {
+		out = append(out, "Altas en las próximas 24 horas")
+	}
 	if fv.NoEpisode {
 		out = append(out, "Sin ID Ep.")
 	}

@@ -32,7 +32,9 @@ type BoardFilter struct {
 	Surgery   string   // the surgery name recorded on the ticket
 	// Options asks for the filters' choices too (the full page; not its htmx refreshes).
 	Options   bool
-	From, To  time.Time // pavilion end in [From, To); zero = open
+	From, To  time.Time // the date DateOf names in [From, To); zero = open
+	DateOf    string    // DatePavilion (""), DateCreated, DateFPA or DateDischarged
+	Soon      bool      // only active tickets whose FPA falls in the next 24 hours
 	NoEpisode bool      // only tickets without an episode id ("Sin ID Ep.")
 	Ward      string    // only tickets at this location (ubicación), exactly; "" = all
 	Mine      bool      // only the tickets the principal created ("Mis tickets")
@@ -40,6 +42,17 @@ type BoardFilter struct {
 	Page      int       // 1-based
 	PageSize  int
 }
+
+// The dates the board's range applies to.
+const (
+	DatePavilion   = ""         // the pavilion end
+	DateCreated    = "creacion" // the ticket's creation
+	DateFPA        = "fpa"      // the current FPA
+	DateDischarged = "alta"     // the recorded discharge
+)
+
+// soonHours is the horizon of BoardFilter.Soon.
+const soonHours = "24"
 
 // The board's orders.
 const (
@@ -72,18 +85,25 @@ type BoardPage struct {
 
 // The board's SQL is assembled once, at start, from constant fragments: every value is a
 // parameter. Shared parameters: $1 clinic (0 = all in scope), $2 now, $3 query, $4 RUT query,
-// $5 specialty, $6 surgery name, $7 from, $8 to, $9 no episode, $10 ward, $11 the creator of
-// "Mis tickets" (0: anybody), $12 the principal's user (whose tickets are counted).
+// $5 specialty, $6 surgery name, $7 from, $8 to (of the date $12 names), $9 no episode, $10
+// ward, $11 the creator of "Mis tickets" (0: anybody), $12 the date the range applies to
+// (DatePavilion…), $13 only FPAs in the next soonHours; $14 the principal's user (whose tickets
+// are counted).
 const (
 	boardFilters = `
   AND ($1 = 0 OR t.clinic_id = $1)
   AND ($5 = '' OR t.specialty_name = $5)
   AND ($6 = '' OR t.surgery_name = $6)
-  AND ($7::timestamptz IS NULL OR t.pavilion_end_at >= $7)
-  AND ($8::timestamptz IS NULL OR t.pavilion_end_at < $8)
+  AND ($7::timestamptz IS NULL OR CASE $12::text WHEN '` + DateCreated + `' THEN t.created_at >= $7
+       WHEN '` + DateFPA + `' THEN t.fpa_at >= $7 WHEN '` + DateDischarged + `' THEN t.discharged_at >= $7
+       ELSE t.pavilion_end_at >= $7 END)
+  AND ($8::timestamptz IS NULL OR CASE $12::text WHEN '` + DateCreated + `' THEN t.created_at < $8
+       WHEN '` + DateFPA + `' THEN t.fpa_at < $8 WHEN '` + DateDischarged + `' THEN t.discharged_at < $8
+       ELSE t.pavilion_end_at < $8 END)
   AND (NOT $9 OR t.episode_id = '')
   AND ($10 = '' OR t.location = $10)
-  AND ($11 = 0 OR t.created_by = $11)`
+  AND ($11 = 0 OR t.created_by = $11)
+  AND (NOT $13 OR (t.status = 'vigente' AND t.fpa_at >= $2 AND t.fpa_at < $2 + interval '` + soonHours + ` hours'))`
 	// The search needs the patient; without a search the patients join is left out.
 	boardSearch = `
   AND (fold(p.first_names || ' ' || p.last_name_father || ' ' || p.last_name_mother) LIKE '%' || fold($3) || '%'
@@ -141,7 +161,7 @@ GROUP BY 1
 UNION ALL
 SELECT '` + CountMine + `', count(*)
 FROM tickets t` + join + `
-WHERE t.status = 'vigente' AND t.created_by = $12` + boardFilters + search + `
+WHERE t.status = 'vigente' AND t.created_by = $14` + boardFilters + search + `
 GROUP BY 1`
 		b.countsFiltered[i] = active + `
 UNION ALL
@@ -152,18 +172,18 @@ GROUP BY 1`
 		b.counts[i] = active + `
 UNION ALL` + historyCountersSQL
 		// The page of ids is chosen first, and only its 50 rows are joined to what they show.
-		// $12 active only (status = 'vigente' serves the partial index), $13 states or NULL
-		// for "all active", $14 limit, $15 offset, $16 the order: by urgency (vencido first,
-		// then the soonest FPA), by FPA, or the newest first.
+		// $14 active only (status = 'vigente' serves the partial index), $15 states or NULL
+		// for "all active", $16 limit (NULL: every page), $17 offset, $18 the order: by urgency
+		// (vencido first, then the soonest FPA), by FPA, or the newest first.
 		page := `
 WITH page AS (
-    SELECT t.id, ($16 = '` + SortUrgency + `' AND ` + derivedState + ` = 'vencido') AS overdue,
-           CASE WHEN $16 = '` + SortCreated + `' THEN t.created_at END AS created, t.fpa_at
+    SELECT t.id, ($18 = '` + SortUrgency + `' AND ` + derivedState + ` = 'vencido') AS overdue,
+           CASE WHEN $18 = '` + SortCreated + `' THEN t.created_at END AS created, t.fpa_at
     FROM tickets t` + join + `
-    WHERE (NOT $12 OR t.status = 'vigente')` + boardFilters + search + `
-      AND ($13::text[] IS NULL OR ` + derivedState + ` = ANY($13))
+    WHERE (NOT $14 OR t.status = 'vigente')` + boardFilters + search + `
+      AND ($15::text[] IS NULL OR ` + derivedState + ` = ANY($15))
     ORDER BY 2 DESC, 3 DESC NULLS LAST, t.fpa_at, t.id
-    LIMIT $14 OFFSET $15
+    LIMIT $16 OFFSET $17
 )`
 		order := `
 ORDER BY page.overdue DESC, page.created DESC NULLS LAST, page.fpa_at, page.id`
@@ -192,7 +212,7 @@ type boardQuery struct {
 // filtered reports whether anything but the states narrows the board.
 func (f BoardFilter) filtered() bool {
 	return strings.TrimSpace(f.Query) != "" || f.Specialty != "" || f.Surgery != "" || !f.From.IsZero() || !f.To.IsZero() ||
-		f.NoEpisode || f.Ward != "" || f.Mine
+		f.NoEpisode || f.Ward != "" || f.Mine || f.Soon
 }
 
 // boardQueries binds a filter to the board's statements: the list, then the counts.
@@ -227,9 +247,9 @@ func boardQueries(p Principal, f BoardFilter, now time.Time) (list, counts board
 	if f.Mine {
 		mine = p.UserID
 	}
-	args := []any{clinic, now, q, rutq, f.Specialty, f.Surgery, from, to, f.NoEpisode, f.Ward, mine, p.UserID}
-	// The list takes the shared parameters but the counted user ($12 there is its own).
-	listArgs := append(slices.Clone(args[:11]), activeOnly, stateArg, f.PageSize, (f.Page-1)*f.PageSize, f.Sort)
+	args := []any{clinic, now, q, rutq, f.Specialty, f.Surgery, from, to, f.NoEpisode, f.Ward, mine, f.DateOf, f.Soon, p.UserID}
+	// The list takes the shared parameters but the counted user ($14 there is its own).
+	listArgs := append(slices.Clone(args[:13]), activeOnly, stateArg, f.PageSize, (f.Page-1)*f.PageSize, f.Sort)
 	list = boardQuery{"list", board.list[v], listArgs}
 	counts = boardQuery{"counts", board.counts[v], args}
 	if f.filtered() {

@@ -72,7 +72,7 @@ func (s *Store) ExportBoard(ctx context.Context, p Principal, f BoardFilter, now
 		v = 1 // as boardQueries chose
 	}
 	args := list.Args
-	args[13] = nil // LIMIT NULL: every page
+	args[15] = nil // LIMIT NULL: every page
 	err = s.WithTenant(ctx, p, func(tx *Tx) error {
 		if !p.AllClinics {
 			if err := tx.tx.GetContext(ctx, &code, `SELECT code FROM clinics WHERE id = $1`, p.ClinicID); err != nil {
