@@ -14,6 +14,7 @@ func TestAuditDetails_ChangesAndValuesInSpanish(t *testing.T) {
 	}{
 		{store.AuditEntry{Kind: "action", Details: `{"before":{"name":"Uro","active":true},"after":{"name":"Urología","active":true}}`}, "nombre: Uro → Urología"},
 		{store.AuditEntry{Kind: "action", TicketCode: "TH-PROV-2026-001", Details: `{"code":"TH-PROV-2026-001","fpa":"2026-12-05T22:00:00-03:00"}`}, "FPA: 05/12/2026 22:00"},
+		{store.AuditEntry{Kind: "action", Details: `{"before":{"critical_hours":6,"warning_hours":24,"discharge_capacity":4},"after":{"critical_hours":6,"warning_hours":24,"discharge_capacity":6}}`}, "capacidad de altas por bloque: 4 → 6"},
 		{store.AuditEntry{Kind: "login", Details: `{"method":"password","reason":"bad_password"}`}, "Con contraseña · contraseña incorrecta"},
 		{store.AuditEntry{Kind: "action", Details: `{}`}, ""},
 		{store.AuditEntry{Kind: "action", Details: `not json`}, ""},

@@ -28,15 +28,17 @@ type DoctorValues struct {
 // ReasonValues is the reason form.
 type ReasonValues struct{ Category, Name string }
 
-// ThresholdValues is the thresholds form: the values typed and those it was opened with.
+// ThresholdValues is the thresholds form (with the discharge capacity per block): the values
+// typed and those it was opened with.
 type ThresholdValues struct {
-	Critical, Warning             string
-	BeforeCritical, BeforeWarning string
+	Critical, Warning, Capacity                   string
+	BeforeCritical, BeforeWarning, BeforeCapacity string
 }
 
 // CatalogEditProps is the page that creates or edits one row of master data, or the
-// clinic's thresholds. Kind is the address's segment ("especialidades", "cirugias",
-// "medicos", "razones", "umbrales"); the values of that kind's form are the ones shown.
+// clinic's thresholds and discharge capacity. Kind is the address's segment
+// ("especialidades", "cirugias", "medicos", "razones", "umbrales"); the values of that kind's
+// form are the ones shown.
 type CatalogEditProps struct {
 	Page
 	Kind       string

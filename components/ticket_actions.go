@@ -41,6 +41,7 @@ type ModifyPreview struct {
 	ExtraNights  string // signed
 	Seq          int
 	Shown        string // identifies the new FPA on screen (see FPAPreview.Shown)
+	Warning      string // the new slot already holds the clinic's capacity (RULES §1c), or ""
 }
 
 // SimpleForm is a form with a note or a date and time: annul, revert, discharge, undo.

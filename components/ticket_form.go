@@ -1,6 +1,10 @@
 package components
 
-import "github.com/redsalud/ticket-home/store"
+import (
+	"strconv"
+
+	"github.com/redsalud/ticket-home/store"
+)
 
 // TicketFormValues are the create form's inputs exactly as typed.
 type TicketFormValues struct {
@@ -21,6 +25,7 @@ type BlockOption struct {
 	Proposed bool
 	Selected bool
 	FPAText  string // the FPA with this block, "02/11/2025, entre 16:00 y 18:00"
+	Warning  string // the block already holds the clinic's capacity (RULES §1c), or ""
 }
 
 // FPAPreview is the computed FPA shown while the form is filled (RULES §2).
@@ -65,3 +70,17 @@ type ClinicChoiceProps struct {
 	Clinics []store.Clinic
 	Action  string
 }
+
+// anyWarning reports whether a block the preview offers is already at the clinic's capacity.
+func (p FPAPreview) anyWarning() bool {
+	for _, b := range p.Choices {
+		if b.Warning != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// choiceN is a choice's position among the preview's blocks (from 1), which input.css uses to
+// show the warning of the checked block only.
+func choiceN(i int) string { return strconv.Itoa(i + 1) }

@@ -138,7 +138,8 @@ BEGIN
     IF (NEW.name, NEW.code, NEW.active) IS DISTINCT FROM (OLD.name, OLD.code, OLD.active) THEN
         NEW.version := OLD.version + 1;
     END IF;
-    IF (NEW.critical_hours, NEW.warning_hours) IS DISTINCT FROM (OLD.critical_hours, OLD.warning_hours) THEN
+    IF (NEW.critical_hours, NEW.warning_hours, NEW.discharge_capacity)
+       IS DISTINCT FROM (OLD.critical_hours, OLD.warning_hours, OLD.discharge_capacity) THEN
         NEW.catalog_version := OLD.catalog_version + 1;
     END IF;
     RETURN NEW;

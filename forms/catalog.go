@@ -24,6 +24,8 @@ const (
 	MaxReasonName    = 200
 	MaxStayHours     = 2160
 	MaxThresholdHour = 72
+	// MaxDischargeCapacity bounds a clinic's discharges per block (RULES §1c), from 1.
+	MaxDischargeCapacity = 50
 )
 
 // RowEdit reads which row a master data form saves: the id in the address (0 for a new one)
@@ -174,26 +176,30 @@ func ValidateReason(v components.ReasonValues, refused components.Errors) (store
 	return store.ReasonInput{Category: v.Category, Name: v.Name}, errs
 }
 
-// ReadThresholds copies the thresholds form: the new values and those it was opened with.
+// ReadThresholds copies the thresholds form (with the discharge capacity): the new values and
+// those it was opened with.
 func ReadThresholds(c *fiber.Ctx) (components.ThresholdValues, components.Errors) {
 	var errs components.Errors
 	return components.ThresholdValues{
 		Critical: Text(c, &errs, "critico", "critico"), Warning: Text(c, &errs, "advertencia", "advertencia"),
+		Capacity:       Text(c, &errs, "capacidad", "capacidad"),
 		BeforeCritical: Body(c, "antes_critico"), BeforeWarning: Body(c, "antes_advertencia"),
+		BeforeCapacity: Body(c, "antes_capacidad"),
 	}, errs
 }
 
 // ValidateThresholds returns the thresholds before and after and the problems
-// (0 < critical < warning ≤ 72, RULES §6). Values before that are not numbers are not a form
-// this application produced: 400.
+// (0 < critical < warning ≤ 72, RULES §6; a capacity of 1 to 50 discharges per block, RULES
+// §1c). Values before that are not numbers are not a form this application produced: 400.
 func ValidateThresholds(v components.ThresholdValues, refused components.Errors) (before, after store.Thresholds, errs components.Errors, err error) {
 	errs = slices.Clone(refused)
 	b1, e1 := strconv.Atoi(v.BeforeCritical)
 	b2, e2 := strconv.Atoi(v.BeforeWarning)
-	if e1 != nil || e2 != nil {
+	b3, e3 := strconv.Atoi(v.BeforeCapacity)
+	if e1 != nil || e2 != nil || e3 != nil {
 		return before, after, errs, fiber.ErrBadRequest
 	}
-	before = store.Thresholds{Critical: b1, Warning: b2}
+	before = store.Thresholds{Critical: b1, Warning: b2, Capacity: b3}
 	c, err1 := strconv.Atoi(v.Critical)
 	if err1 != nil || c <= 0 || c >= MaxThresholdHour {
 		errs.Add("critico", MsgCriticalRange)
@@ -202,8 +208,12 @@ func ValidateThresholds(v components.ThresholdValues, refused components.Errors)
 	if err2 != nil || w <= 0 || w > MaxThresholdHour {
 		errs.Add("advertencia", MsgWarningRange)
 	}
-	if len(errs) == 0 && c >= w {
+	if errs.For("critico") == "" && errs.For("advertencia") == "" && c >= w {
 		errs.Add("advertencia", MsgWarningAfterCritical)
 	}
-	return before, store.Thresholds{Critical: c, Warning: w}, errs, nil
+	capacity, err3 := strconv.Atoi(v.Capacity)
+	if err3 != nil || capacity < 1 || capacity > MaxDischargeCapacity {
+		errs.Add("capacidad", MsgCapacityRange)
+	}
+	return before, store.Thresholds{Critical: c, Warning: w, Capacity: capacity}, errs, nil
 }

@@ -52,7 +52,8 @@ func TestValidateThresholds_Bounds(t *testing.T) {
 		{"2", "8", true}, {"1", "72", true}, {"71", "72", true},
 		{"0", "8", false}, {"8", "8", false}, {"9", "8", false}, {"2", "73", false}, {"", "8", false}, {"2.5", "8", false},
 	} {
-		_, after, errs, err := forms.ValidateThresholds(components.ThresholdValues{Critical: tc.crit, Warning: tc.warn, BeforeCritical: "2", BeforeWarning: "8"}, nil)
+		_, after, errs, err := forms.ValidateThresholds(components.ThresholdValues{Critical: tc.crit, Warning: tc.warn, Capacity: "4",
+			BeforeCritical: "2", BeforeWarning: "8", BeforeCapacity: "4"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +64,40 @@ func TestValidateThresholds_Bounds(t *testing.T) {
 			t.Errorf("%s/%s: %+v", tc.crit, tc.warn, after)
 		}
 	}
-	if _, _, _, err := forms.ValidateThresholds(components.ThresholdValues{Critical: "2", Warning: "8", BeforeCritical: "x", BeforeWarning: "8"}, nil); err == nil {
+	if _, _, _, err := forms.ValidateThresholds(components.ThresholdValues{Critical: "2", Warning: "8", Capacity: "4", BeforeCritical: "x", BeforeWarning: "8", BeforeCapacity: "4"}, nil); err == nil {
 		t.Fatal("a tampered 'before' is accepted")
+	}
+}
+
+// RULES §1c: a clinic processes 1 to 50 discharges per block; anything else is refused at the
+// field, whatever the thresholds.
+func TestValidateThresholds_CapacityBounds(t *testing.T) {
+	for _, tc := range []struct {
+		capacity string
+		want     int // 0: refused
+	}{
+		{"1", 1}, {"4", 4}, {"50", 50},
+		{"0", 0}, {"51", 0}, {"-1", 0}, {"", 0}, {"2.5", 0}, {"cuatro", 0}, {"99999999999999999999", 0}, {"4\uFFFD", 0},
+	} {
+		_, after, errs, err := forms.ValidateThresholds(components.ThresholdValues{Critical: "2", Warning: "8", Capacity: tc.capacity,
+			BeforeCritical: "2", BeforeWarning: "8", BeforeCapacity: "4"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.want == 0 {
+			if got := errs.For("capacidad"); got != forms.MsgCapacityRange || len(errs) != 1 {
+				t.Errorf("%q: errors %v, want only %q at capacidad", tc.capacity, errs, forms.MsgCapacityRange)
+			}
+			continue
+		}
+		if len(errs) != 0 || after.Capacity != tc.want {
+			t.Errorf("%q: errors %v, capacity %d, want %d", tc.capacity, errs, after.Capacity, tc.want)
+		}
+	}
+	for _, before := range []string{"", "x", "4\x00"} {
+		if _, _, _, err := forms.ValidateThresholds(components.ThresholdValues{Critical: "2", Warning: "8", Capacity: "4",
+			BeforeCritical: "2", BeforeWarning: "8", BeforeCapacity: before}, nil); err == nil {
+			t.Errorf("a tampered capacity before (%q) is accepted", before)
+		}
 	}
 }

@@ -41,6 +41,7 @@ const (
 	MsgCriticalRange           = "Las horas de umbral crítico deben ser un número entero entre 1 y 71."
 	MsgWarningRange            = "Las horas de umbral de advertencia deben ser un número entero entre 2 y 72."
 	MsgWarningAfterCritical    = "El umbral de advertencia debe ser mayor que el crítico."
+	MsgCapacityRange           = "La capacidad debe ser un número entero entre 1 y 50."
 	MsgSpecialtyTaken          = "Ya existe una especialidad con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
 	MsgSurgeryTaken            = "Ya existe una cirugía con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."
 	MsgDoctorTaken             = "Ya existe un médico con ese nombre en esta clínica (sin distinguir mayúsculas ni tildes)."

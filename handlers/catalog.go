@@ -30,7 +30,8 @@ func (h *Handler) renderCatalog(c *fiber.Ctx, status int, refused components.Err
 	props := components.CatalogProps{Page: h.page(c, "Catálogo de la clínica"), Catalog: cc.Catalog, ClinicName: st.clinicName,
 		CanEdit: p.IsAdmin(), Refused: refused}
 	if !p.AllClinics {
-		props.Thresholds = &store.Thresholds{Critical: cc.Clinic.CriticalHours, Warning: cc.Clinic.WarningHours}
+		props.Thresholds = &store.Thresholds{Critical: cc.Clinic.CriticalHours, Warning: cc.Clinic.WarningHours,
+			Capacity: cc.Clinic.DischargeCapacity}
 	}
 	if p.IsSuperuser() {
 		su := p

@@ -11,10 +11,11 @@ import (
 	"github.com/redsalud/ticket-home/store"
 )
 
-// The administration of a clinic's master data (RULES §1, §2, §6, §9): /catalogo/{kind}/nueva
-// creates, /catalogo/{kind}/{id} edits, /catalogo/{kind}/{id}/estado deactivates or
-// reactivates, /catalogo/umbrales sets the thresholds. Admins act on their clinic; a superuser
-// on the clinic chosen (?clinica=), and is asked for one when looking at every clinic.
+// The administration of a clinic's master data (RULES §1, §1c, §2, §6, §9):
+// /catalogo/{kind}/nueva creates, /catalogo/{kind}/{id} edits, /catalogo/{kind}/{id}/estado
+// deactivates or reactivates, /catalogo/umbrales sets the thresholds and the discharge
+// capacity. Admins act on their clinic; a superuser on the clinic chosen (?clinica=), and is
+// asked for one when looking at every clinic.
 
 // catalogKind is one kind of master data as its pages name it.
 type catalogKind struct {
@@ -368,7 +369,7 @@ func genderEnd(k catalogKind) string {
 	return "a"
 }
 
-// showThresholds is the form of the clinic's urgency thresholds.
+// showThresholds is the form of the clinic's urgency thresholds and discharge capacity.
 func (h *Handler) showThresholds(c *fiber.Ctx) error {
 	props := h.thresholdProps(c)
 	if ok, err := h.inOneClinic(c, props.Heading); !ok || err != nil {
@@ -378,19 +379,21 @@ func (h *Handler) showThresholds(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	crit, warn := strconv.Itoa(cl.CriticalHours), strconv.Itoa(cl.WarningHours)
-	props.Thresholds = components.ThresholdValues{Critical: crit, Warning: warn, BeforeCritical: crit, BeforeWarning: warn}
+	crit, warn, capacity := strconv.Itoa(cl.CriticalHours), strconv.Itoa(cl.WarningHours), strconv.Itoa(cl.DischargeCapacity)
+	props.Thresholds = components.ThresholdValues{Critical: crit, Warning: warn, Capacity: capacity,
+		BeforeCritical: crit, BeforeWarning: warn, BeforeCapacity: capacity}
 	return render(c, fiber.StatusOK, components.CatalogEdit(props))
 }
 
 func (h *Handler) thresholdProps(c *fiber.Ctx) components.CatalogEditProps {
-	const heading = "Umbrales de urgencia"
+	const heading = "Umbrales y capacidad"
 	return components.CatalogEditProps{Page: h.page(c, heading), Kind: "umbrales", Heading: heading,
 		Action: "/catalogo/umbrales", ClinicName: state(c).clinicName}
 }
 
-// saveThresholds saves the thresholds (0 < critical < warning ≤ 72); if another admin changed
-// them since the form was opened, 409 with both.
+// saveThresholds saves the thresholds (0 < critical < warning ≤ 72) and the discharge capacity
+// (1–50, RULES §1c); if another admin changed any of them since the form was opened, 409 with
+// both.
 func (h *Handler) saveThresholds(c *fiber.Ctx) error {
 	props := h.thresholdProps(c)
 	if ok, err := h.inOneClinic(c, props.Heading); !ok || err != nil {
@@ -407,7 +410,7 @@ func (h *Handler) saveThresholds(c *fiber.Ctx) error {
 		p := state(c).principal
 		err := h.store.SaveThresholds(c.UserContext(), p, before, after)
 		if err == nil {
-			h.flash(c, "Umbrales de urgencia guardados.")
+			h.flash(c, msgThresholdsSaved)
 			return h.seeOther(c, "/catalogo#umbrales")
 		}
 		if !errors.Is(err, store.ErrConflict) {
@@ -419,10 +422,12 @@ func (h *Handler) saveThresholds(c *fiber.Ctx) error {
 		}
 		status = fiber.StatusConflict
 		props.Thresholds.BeforeCritical, props.Thresholds.BeforeWarning = strconv.Itoa(cl.CriticalHours), strconv.Itoa(cl.WarningHours)
-		props.Conflict = &components.Conflict{Subject: "los umbrales", DiscardHref: "/catalogo/umbrales",
-			DiscardLabel: "Descartar mi cambio y ver los umbrales guardados", Rows: []components.ConflictRow{
+		props.Thresholds.BeforeCapacity = strconv.Itoa(cl.DischargeCapacity)
+		props.Conflict = &components.Conflict{Subject: "los umbrales y la capacidad", DiscardHref: "/catalogo/umbrales",
+			DiscardLabel: "Descartar mi cambio y ver los valores guardados", Rows: []components.ConflictRow{
 				{Label: "Crítico (horas)", Current: strconv.Itoa(cl.CriticalHours), Typed: v.Critical},
 				{Label: "Advertencia (horas)", Current: strconv.Itoa(cl.WarningHours), Typed: v.Warning},
+				{Label: "Capacidad (altas por bloque)", Current: strconv.Itoa(cl.DischargeCapacity), Typed: v.Capacity},
 			}}
 	}
 	props.Errors = errs

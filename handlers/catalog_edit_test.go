@@ -230,14 +230,15 @@ func TestCatalogAdmin_OtherMasterDataAndItsMessages(t *testing.T) {
 		}
 	}
 	// Thresholds: 0 < critical < warning ≤ 72.
-	var crit, warn int
-	if err := e.db.QueryRow(`SELECT critical_hours, warning_hours FROM clinics WHERE id = $1`, clinic).Scan(&crit, &warn); err != nil {
+	var crit, warn, capacity int
+	if err := e.db.QueryRow(`SELECT critical_hours, warning_hours, discharge_capacity FROM clinics WHERE id = $1`, clinic).Scan(&crit, &warn, &capacity); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		e.sql(t, `UPDATE clinics SET critical_hours = $2, warning_hours = $3 WHERE id = $1`, clinic, crit, warn)
 	})
-	th := formOf(t, c, "/catalogo/umbrales", "/catalogo/umbrales")
+	audited := e.count(t, `SELECT coalesce(max(id), 0) FROM action_audit`)
+	th := with(formOf(t, c, "/catalogo/umbrales", "/catalogo/umbrales"), "capacidad", strconv.Itoa(capacity))
 	for _, tc := range []struct{ crit, warn, field, want string }{
 		{"0", "8", "critico", "Las horas de umbral crítico deben ser un número entero entre 1 y 71."},
 		{"2", "73", "advertencia", "Las horas de umbral de advertencia deben ser un número entero entre 2 y 72."},
@@ -259,7 +260,7 @@ func TestCatalogAdmin_OtherMasterDataAndItsMessages(t *testing.T) {
 	if resp := c.post("/catalogo/umbrales", with(th, "critico", "3", "advertencia", "10")); resp.StatusCode != http.StatusConflict {
 		t.Fatalf("stale thresholds = %d", resp.StatusCode)
 	}
-	if e.count(t, `SELECT count(*) FROM action_audit WHERE action = 'edit_thresholds' AND clinic_id = $1`, clinic) != 1 {
+	if e.count(t, `SELECT count(*) FROM action_audit WHERE action = 'edit_thresholds' AND clinic_id = $1 AND id > $2`, clinic, audited) != 1 {
 		t.Fatal("thresholds change not audited once")
 	}
 }

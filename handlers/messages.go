@@ -51,6 +51,19 @@ const (
 	msgPreviewOutdated = "La FPA que se guardaría no es la que mostraba la pantalla. Revise la FPA calculada y, si es correcta, vuelva a enviar."
 )
 
+// Discharge capacity (RULES §1c): the create and modify forms warn, never refuse.
+const msgThresholdsSaved = "Umbrales y capacidad guardados."
+
+// msgSlotFull is the warning of a slot that already holds planned discharges at or above the
+// clinic's capacity per block.
+func msgSlotFull(planned, capacity int) string {
+	what := " altas planificadas"
+	if planned == 1 {
+		what = " alta planificada"
+	}
+	return "Bloque con " + strconv.Itoa(planned) + what + "; capacidad " + strconv.Itoa(capacity) + "."
+}
+
 // Board.
 const (
 	msgDateRangeInverted = "La fecha «hasta» debe ser igual o posterior a «desde»."

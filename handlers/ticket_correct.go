@@ -37,7 +37,7 @@ func (h *Handler) correctionCatalog(c *fiber.Ctx) (store.Ticket, *store.ClinicCa
 	if !store.CanCorrectInputs(state(c).principal, t, h.now()) {
 		return t, nil, fiber.ErrForbidden
 	}
-	f, err := h.store.TicketForm(c.UserContext(), state(c).principal, t.ClinicID, "")
+	f, err := h.store.TicketForm(c.UserContext(), state(c).principal, t.ClinicID, "", nil)
 	if err != nil {
 		return t, nil, err
 	}

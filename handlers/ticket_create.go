@@ -153,8 +153,9 @@ func (h *Handler) ticketPatient(c *fiber.Ctx) error {
 
 // ticketForm builds the form's props from what was typed: the clinic's active master data,
 // the known patient (with lookup: the live preview shows only the FPA and needs no patient),
-// the preview, and (when validate) every field's problem together with the ticket to create.
-// The database is read once.
+// the preview with the discharges already planned in its blocks (RULES §1c), and (when
+// validate) every field's problem together with the ticket to create. The database is read
+// once.
 func (h *Handler) ticketForm(c *fiber.Ctx, f forms.Ticket, validate, lookup bool) (components.TicketFormProps, *store.NewTicket, error) {
 	st := state(c)
 	props := components.TicketFormProps{Page: h.page(c, "Nuevo ticket"), ClinicName: st.clinicName}
@@ -163,7 +164,12 @@ func (h *Handler) ticketForm(c *fiber.Ctx, f forms.Ticket, validate, lookup bool
 	if rutErr == nil && lookup {
 		canonical = r.Canonical()
 	}
-	data, err := h.store.TicketForm(c.UserContext(), st.principal, st.principal.ClinicID, canonical)
+	var computed formFPA
+	data, err := h.store.TicketForm(c.UserContext(), st.principal, st.principal.ClinicID, canonical,
+		func(cat *store.ClinicCatalog) []time.Time {
+			computed = h.computeFormFPA(cat, f)
+			return computed.slotStarts()
+		})
 	if err != nil {
 		return props, nil, err
 	}
@@ -182,7 +188,11 @@ func (h *Handler) ticketForm(c *fiber.Ctx, f forms.Ticket, validate, lookup bool
 			props.Active = &components.ActiveTicketLink{ID: data.Active.ID, Code: data.Active.Code}
 		}
 	}
-	h.ticketPreview(&props, cat, f, surgery)
+	if computed.surgery == nil {
+		props.PreviewHint = computed.hint
+	} else {
+		props.Preview = buildPreview(computed.res, *computed.surgery, f.Block, data.Load)
+	}
 	props.Values = f.TicketFormValues
 	if !validate {
 		return props, nil, nil
@@ -216,31 +226,61 @@ func ticketFormOptions(props *components.TicketFormProps, cat *store.ClinicCatal
 	}
 }
 
-// ticketPreview computes the FPA the form would save, from the clinic's catalog (no query):
-// the preview box, or the hint of what it still needs.
-func (h *Handler) ticketPreview(props *components.TicketFormProps, cat *store.ClinicCatalog, f forms.Ticket, surgery *store.Surgery) {
+// formFPA is the FPA the create form's fields give: the engine's result for the surgery, or
+// (surgery nil) the hint of what the preview still needs.
+type formFPA struct {
+	res     fpa.Result
+	surgery *store.Surgery
+	hint    string
+}
+
+// computeFormFPA computes the FPA the form would save, from the clinic's catalog (no query).
+func (h *Handler) computeFormFPA(cat *store.ClinicCatalog, f forms.Ticket) formFPA {
+	surgery := f.Surgery(cat)
 	pavilion, pErr := f.PavilionEnd(h.now())
 	switch {
 	case surgery == nil:
-		props.PreviewHint = msgPreviewNeedsSurgery
+		return formFPA{hint: msgPreviewNeedsSurgery}
 	case pErr != nil:
-		props.PreviewHint = msgPreviewNeedsPavilion
 		if f.PavilionDate != "" && f.PavilionTime != "" {
-			props.PreviewHint = pErr.Error()
+			return formFPA{hint: pErr.Error()}
 		}
-	default:
-		res, err := cat.ComputeFPA(surgery.ID, pavilion)
-		if err != nil {
-			// The catalog offered the surgery, so only the engine refuses here (no block left).
-			var ie *fpa.InputError
-			props.PreviewHint = err.Error()
-			if errors.As(err, &ie) {
-				props.PreviewHint = ie.Msg
-			}
-			return
-		}
-		props.Preview = buildPreview(res, *surgery, f.Block)
+		return formFPA{hint: msgPreviewNeedsPavilion}
 	}
+	res, err := cat.ComputeFPA(surgery.ID, pavilion)
+	if err != nil {
+		// The catalog offered the surgery, so only the engine refuses here (no block left).
+		var ie *fpa.InputError
+		if errors.As(err, &ie) {
+			return formFPA{hint: ie.Msg}
+		}
+		return formFPA{hint: err.Error()}
+	}
+	return formFPA{res: res, surgery: surgery}
+}
+
+// slotStarts are the starts of the slots the preview offers (the FPA date's choosable
+// blocks), whose planned discharges it shows; none without an FPA.
+func (f formFPA) slotStarts() []time.Time {
+	if f.surgery == nil {
+		return nil
+	}
+	var out []time.Time
+	for _, b := range f.res.Choosable {
+		if slot, err := f.res.Choose(b.Start); err == nil {
+			out = append(out, slot.Start)
+		}
+	}
+	return out
+}
+
+// slotWarning is the forms' warning for a slot already holding at least the clinic's
+// capacity of planned discharges (RULES §1c: a warning, never a refusal); "" under it.
+func slotWarning(load store.SlotLoad, start time.Time) string {
+	if !load.Full(start) {
+		return ""
+	}
+	return msgSlotFull(load.Planned(start), load.Capacity)
 }
 
 // fillKnownPatient completes the fields the nurse left empty with what the clinic knows.
@@ -262,7 +302,7 @@ func fillKnownPatient(v *components.TicketFormValues, p store.Patient) bool {
 	return filled
 }
 
-func buildPreview(res fpa.Result, s store.Surgery, chosen string) *components.FPAPreview {
+func buildPreview(res fpa.Result, s store.Surgery, chosen string, load store.SlotLoad) *components.FPAPreview {
 	pv := &components.FPAPreview{}
 	selected := res.Proposed
 	if start, err := strconv.Atoi(chosen); err == nil && start != res.Proposed.Block.Start {
@@ -277,6 +317,7 @@ func buildPreview(res fpa.Result, s store.Surgery, chosen string) *components.FP
 		}
 		if slot, err := res.Choose(b.Start); err == nil {
 			opt.FPAText = fpa.FormatFPA(slot.Start, slot.Block)
+			opt.Warning = slotWarning(load, slot.Start)
 		}
 		pv.Choices = append(pv.Choices, opt)
 	}

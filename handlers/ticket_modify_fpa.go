@@ -12,8 +12,10 @@ import (
 	"github.com/redsalud/ticket-home/store"
 )
 
-// modifyPreviewOf describes current → new for the form.
-func modifyPreviewOf(t store.Ticket, slot fpa.Slot) *components.ModifyPreview {
+// modifyPreviewOf describes current → new for the form, with the warning of a slot already at
+// the clinic's capacity (RULES §1c).
+func modifyPreviewOf(pv store.ModificationPreview) *components.ModifyPreview {
+	t, slot := pv.Current, pv.Slot
 	dir := "Posterga el alta"
 	if slot.Start.Before(t.FPA) {
 		dir = "Adelanta el alta"
@@ -25,6 +27,7 @@ func modifyPreviewOf(t store.Ticket, slot fpa.Slot) *components.ModifyPreview {
 		ExtraNights: components.Signed(fpa.Nights(t.FPA, slot.Start)),
 		Seq:         t.ModificationCount + 1,
 		Shown:       forms.ShownKey(slot.Start),
+		Warning:     slotWarning(pv.Load, slot.Start),
 	}
 }
 
@@ -49,7 +52,8 @@ func modifyFieldError(err error, errs *components.Errors) bool {
 }
 
 // previewModifyFPA answers the modification form's live preview (htmx): one read of the
-// ticket, the new FPA computed from the clinic's cached blocks.
+// ticket, the new FPA computed from the clinic's cached blocks, one count of the discharges
+// planned in its slot.
 func (h *Handler) previewModifyFPA(c *fiber.Ctx) error {
 	id, err := ticketID(c)
 	if err != nil {
@@ -64,14 +68,14 @@ func (h *Handler) previewModifyFPA(c *fiber.Ctx) error {
 		}
 		return render(c, fiber.StatusOK, components.ModifyPreviewContents(nil, ""))
 	}
-	cur, slot, err := h.store.PreviewModification(c.UserContext(), state(c).principal, id, in)
+	pv, err := h.store.PreviewModification(c.UserContext(), state(c).principal, id, in)
 	if err != nil {
 		if !modifyFieldError(err, &errs) {
 			return err
 		}
 		return render(c, fiber.StatusOK, components.ModifyPreviewContents(nil, ""))
 	}
-	return render(c, fiber.StatusOK, components.ModifyPreviewContents(modifyPreviewOf(cur, slot), ""))
+	return render(c, fiber.StatusOK, components.ModifyPreviewContents(modifyPreviewOf(pv), ""))
 }
 
 // modifyFPA applies a modification (RULES §4), or shows why not: field problems (422), a
@@ -132,8 +136,8 @@ func (h *Handler) keepModify(c *fiber.Ctx, props *components.TicketPageProps, fo
 		return
 	}
 	if pin, perrs := forms.ValidateModify(form, inputErrs, false); len(perrs) == 0 {
-		if cur, slot, perr := h.store.PreviewModification(c.UserContext(), state(c).principal, props.T.ID, pin); perr == nil {
-			props.Modify.Preview = modifyPreviewOf(cur, slot)
+		if pv, perr := h.store.PreviewModification(c.UserContext(), state(c).principal, props.T.ID, pin); perr == nil {
+			props.Modify.Preview = modifyPreviewOf(pv)
 		}
 	}
 }

@@ -14,10 +14,13 @@ type Clinic struct {
 	Active        bool   `db:"active"`
 	CriticalHours int    `db:"critical_hours"`
 	WarningHours  int    `db:"warning_hours"`
-	Version       int64  `db:"version"`
+	// DischargeCapacity is how many discharges the clinic's wards can process in one block
+	// (RULES §1c).
+	DischargeCapacity int   `db:"discharge_capacity"`
+	Version           int64 `db:"version"`
 }
 
-const clinicColumns = `SELECT id, name, code, active, critical_hours, warning_hours, version FROM clinics`
+const clinicColumns = `SELECT id, name, code, active, critical_hours, warning_hours, discharge_capacity, version FROM clinics`
 
 // Clinics lists the clinics the principal may see: all for a superuser, else their own.
 func (s *Store) Clinics(ctx context.Context, p Principal) ([]Clinic, error) {

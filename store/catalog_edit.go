@@ -242,21 +242,25 @@ func (s *Store) SetActive(ctx context.Context, p Principal, kind CatalogKind, id
 	return changed, err
 }
 
-// Thresholds are a clinic's urgency thresholds in hours (RULES §6).
+// Thresholds are a clinic's urgency thresholds in hours (RULES §6) and its discharge capacity
+// per block (RULES §1c), set on one form.
 type Thresholds struct {
 	Critical int `json:"critical_hours"`
 	Warning  int `json:"warning_hours"`
+	Capacity int `json:"discharge_capacity"`
 }
 
 const updateThresholdsSQL = `
-UPDATE clinics SET critical_hours = $4, warning_hours = $5
-WHERE id = $1 AND critical_hours = $2 AND warning_hours = $3`
+UPDATE clinics SET critical_hours = $5, warning_hours = $6, discharge_capacity = $7
+WHERE id = $1 AND critical_hours = $2 AND warning_hours = $3 AND discharge_capacity = $4`
 
-// SaveThresholds changes the principal's clinic's thresholds from before (what the form showed)
-// to after; ErrConflict when they are no longer before (another admin changed them).
+// SaveThresholds changes the principal's clinic's thresholds and capacity from before (what
+// the form showed) to after; ErrConflict when they are no longer before (another admin changed
+// them).
 func (s *Store) SaveThresholds(ctx context.Context, p Principal, before, after Thresholds) error {
 	return s.editCatalog(ctx, p, func(tx *Tx) error {
-		res, err := tx.exec(ctx, updateThresholdsSQL, p.ClinicID, before.Critical, before.Warning, after.Critical, after.Warning)
+		res, err := tx.exec(ctx, updateThresholdsSQL, p.ClinicID, before.Critical, before.Warning, before.Capacity,
+			after.Critical, after.Warning, after.Capacity)
 		if err != nil {
 			return fmt.Errorf("store: thresholds: %w", asConstraint(err))
 		}

@@ -37,7 +37,7 @@ type ClinicsPage struct {
 
 const (
 	clinicRowsSQL = `
-SELECT c.id, c.name, c.code, c.active, c.critical_hours, c.warning_hours, c.version,
+SELECT c.id, c.name, c.code, c.active, c.critical_hours, c.warning_hours, c.discharge_capacity, c.version,
        (SELECT count(*) FROM tickets t WHERE t.clinic_id = c.id) AS tickets,
        (SELECT count(*) FROM users u WHERE u.clinic_id = c.id AND u.active) AS users
 FROM clinics c ORDER BY c.name`

@@ -34,3 +34,8 @@ func (s *Store) Setting(ctx context.Context, name string) (string, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT current_setting($1)`, name).Scan(&v)
 	return v, err
 }
+
+// SlotLoadForTest counts the discharges planned in a clinic's slots as the forms' previews do.
+func (t *Tx) SlotLoadForTest(ctx context.Context, clinicID int64, starts []time.Time, except int64) (SlotLoad, error) {
+	return t.slotLoad(ctx, clinicID, starts, except)
+}

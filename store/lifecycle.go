@@ -213,19 +213,30 @@ func (t *Tx) PlanModification(ctx context.Context, cur Ticket, in ModifyInput) (
 	return slot, nil
 }
 
+// ModificationPreview is what the modification form shows before applying: the ticket now,
+// the slot of its new FPA, and the discharges planned in that slot besides the ticket itself
+// (RULES §1c).
+type ModificationPreview struct {
+	Current Ticket
+	Slot    fpa.Slot
+	Load    SlotLoad
+}
+
 // PreviewModification computes the modification's new FPA for the form's preview.
-func (s *Store) PreviewModification(ctx context.Context, p Principal, id int64, in ModifyInput) (Ticket, fpa.Slot, error) {
-	var cur Ticket
-	var slot fpa.Slot
+func (s *Store) PreviewModification(ctx context.Context, p Principal, id int64, in ModifyInput) (ModificationPreview, error) {
+	var pv ModificationPreview
 	err := s.WithTenant(ctx, p, func(tx *Tx) error {
 		var err error
-		if cur, err = tx.current(ctx, id); err != nil {
+		if pv.Current, err = tx.current(ctx, id); err != nil {
 			return err
 		}
-		slot, err = tx.PlanModification(ctx, cur, in)
+		if pv.Slot, err = tx.PlanModification(ctx, pv.Current, in); err != nil {
+			return err
+		}
+		pv.Load, err = tx.slotLoad(ctx, pv.Current.ClinicID, []time.Time{pv.Slot.Start}, pv.Current.ID)
 		return err
 	})
-	return cur, slot, err
+	return pv, err
 }
 
 // activeReason checks that reason id is one of the clinic's active reasons of the category

@@ -148,7 +148,7 @@ func TestClinicCatalog_EveryInstanceSeesAnAdminsChange(t *testing.T) {
 	pavilion := time.Date(2026, 11, 30, 9, 0, 0, 0, fpa.Santiago)
 	fpaOf := func(st *store.Store) (*store.ClinicCatalog, time.Time) {
 		t.Helper()
-		f, err := st.TicketForm(ctx, c.Admin, c.ID, "")
+		f, err := st.TicketForm(ctx, c.Admin, c.ID, "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

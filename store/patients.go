@@ -28,21 +28,33 @@ LEFT JOIN tickets t ON t.clinic_id = p.clinic_id AND t.patient_id = p.id AND t.s
 WHERE p.clinic_id = $1 AND p.rut = $2`
 
 // TicketForm is what the new-ticket form needs from the database, read in one transaction:
-// the clinic's master data and, for a RUT, the clinic's patient with it and their vigente
-// ticket (nil when there is none).
+// the clinic's master data, the discharges planned in the slots its FPA preview offers
+// (RULES §1c) and, for a RUT, the clinic's patient with it and their vigente ticket (nil when
+// there is none).
 type TicketForm struct {
 	Catalog *ClinicCatalog
+	Load    SlotLoad
 	Patient *Patient
 	Active  *ActiveTicketError
 }
 
 // TicketForm reads the new-ticket form's data for clinicID; rut ("" for none) is canonical.
-func (s *Store) TicketForm(ctx context.Context, p Principal, clinicID int64, rut string) (TicketForm, error) {
+// slots (nil for none) names, from the clinic's catalog, the starts of the slots whose planned
+// discharges the form shows: the FPA preview's blocks.
+func (s *Store) TicketForm(ctx context.Context, p Principal, clinicID int64, rut string, slots func(*ClinicCatalog) []time.Time) (TicketForm, error) {
 	var f TicketForm
 	err := s.WithTenant(ctx, p, func(tx *Tx) error {
 		var err error
-		if f.Catalog, err = tx.ClinicCatalog(ctx, clinicID); err != nil || rut == "" {
+		if f.Catalog, err = tx.ClinicCatalog(ctx, clinicID); err != nil {
 			return err
+		}
+		if slots != nil {
+			if f.Load, err = tx.slotLoad(ctx, clinicID, slots(f.Catalog), 0); err != nil {
+				return err
+			}
+		}
+		if rut == "" {
+			return nil
 		}
 		var row struct {
 			Patient

@@ -14,9 +14,9 @@ import (
 // that transaction's own connection (never waiting for a second one).
 
 // hotStatements are the pages' statements: the transaction's first statement, the board, a
-// ticket's page and the new-ticket form.
+// ticket's page, the new-ticket form and the FPA previews.
 func hotStatements() []string {
-	out := []string{enterSQL, ticketByIDSQL, modificationsSQL, insertActionAuditSQL, patientWithTicketSQL, activeTicketsSQL, historyCountsSQL}
+	out := []string{enterSQL, ticketByIDSQL, modificationsSQL, insertActionAuditSQL, patientWithTicketSQL, activeTicketsSQL, historyCountsSQL, slotLoadSQL}
 	for i := range 2 {
 		out = append(out, board.counts[i], board.countsFiltered[i], board.list[i])
 	}
