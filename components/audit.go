@@ -42,6 +42,10 @@ var auditActions = []Option{
 	{"undo_discharge", "Alta deshecha"},
 	{"edit_location", "Cambio de cama o ubicación"},
 	{"edit_patient", "Corrección de datos del paciente"},
+	{"print_ticket", "Impresión de la programación del alta"},
+	{"export_tickets", "Exportación del tablero a Excel"},
+	{"export_shift", "Impresión de la lista del turno"},
+	{"export_dashboard", "Exportación del panel"},
 	{"export_audit", "Exportación de auditoría"},
 	{"create_user", "Creación de usuario"},
 	{"edit_user", "Cambio de usuario"},
@@ -66,7 +70,7 @@ var auditActions = []Option{
 	{"reactivate_reason", "Razón reactivada"},
 	{"deactivate_discharge_block", "Bloque de alta desactivado"},
 	{"reactivate_discharge_block", "Bloque de alta reactivado"},
-	{"edit_thresholds", "Umbrales de urgencia"},
+	{"edit_thresholds", "Umbrales y capacidad"},
 	{"create_clinic", "Clínica creada"},
 	{"create_default_blocks", "Bloques de alta iniciales"},
 }
@@ -141,6 +145,10 @@ func entityLabel(entity string) string {
 		return "Bloque de alta"
 	case "audit":
 		return "Auditoría"
+	case "board":
+		return "Tablero"
+	case "dashboard":
+		return "Panel"
 	}
 	return entity
 }
@@ -228,7 +236,7 @@ func detailKey(k string) string {
 		"code": "código", "block": "bloque", "fpa": "FPA", "pavilion_end": "fin de pabellón",
 		"proposed_block": "bloque propuesto", "surgery": "cirugía", "from": "desde", "to": "hasta",
 		"user_id": "usuario", "action": "tipo", "ticket_code": "código de ticket", "patient_rut": "RUT",
-		"rows": "filas", "category": "categoría",
+		"rows": "filas", "category": "categoría", "discharge_capacity": "capacidad de altas por bloque",
 	}[k]; ok {
 		return l
 	}

@@ -31,6 +31,9 @@ type NavItem struct {
 // their page exists, so nobody is shown a link that answers 404.
 func Nav(p store.Principal) []NavItem {
 	items := []NavItem{{"/tablero", "Tablero"}}
+	if p.IsAdmin() {
+		items = append(items, NavItem{"/panel", "Panel"})
+	}
 	if p.CanWrite() {
 		items = append(items, NavItem{"/tickets/nuevo", "Nuevo ticket"})
 	}

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 	"time"
+	"unicode"
 
 	"github.com/redsalud/ticket-home/fpa"
 	"github.com/redsalud/ticket-home/store"

@@ -92,6 +92,15 @@ func boardPageNumber(c *fiber.Ctx) int {
 // chip, a page) gets only the results.
 func (h *Handler) showBoard(c *fiber.Ctx) error {
 	takeFlash(c)
+	if c.Request().URI().QueryArgs().Has("sin_busqueda") {
+		// A link that names its tickets exactly (the dashboard's): the search typed earlier
+		// would narrow them.
+		st := state(c)
+		if q, _ := st.sess.Get(sessBoardQuery).(string); q != "" {
+			st.sess.Delete(sessBoardQuery)
+			st.dirty = true
+		}
+	}
 	fv, errs := boardShown(c)
 	part := boardWhole
 	if isFragmentRequest(c) {

@@ -36,6 +36,7 @@ var rulesOfRoutes = map[string]string{
 	"GET /catalogo/:kind/:id": "admins", "POST /catalogo/:kind/:id": "admins", "POST /catalogo/:kind/:id/estado": "admins",
 	"GET /usuarios": "admins", "GET /usuarios/nuevo": "admins", "POST /usuarios/nuevo": "admins",
 	"GET /usuarios/:id": "admins", "POST /usuarios/:id": "admins", "POST /usuarios/:id/estado": "admins",
+	"GET /panel": "admins", "GET /panel/exportar": "admins",
 	"GET /auditoria": "admins", "POST /auditoria": "admins", "POST /auditoria/exportar": "admins",
 
 	"GET /clinicas": "superusers", "GET /clinicas/nueva": "superusers",

@@ -72,6 +72,8 @@ func (h *Handler) App() *fiber.App {
 	r.add(fiber.MethodGet, "/tablero/eventos", readers, h.boardEvents)
 	r.add(fiber.MethodGet, "/tablero/exportar", readers, h.exportBoard)
 	r.add(fiber.MethodGet, "/tablero/turno", readers, h.shiftSheet)
+	r.add(fiber.MethodGet, "/panel", admins, h.showDashboard)
+	r.add(fiber.MethodGet, "/panel/exportar", admins, h.exportDashboard)
 	r.add(fiber.MethodGet, "/tickets/nuevo", writers, h.showCreateTicket)
 	r.add(fiber.MethodPost, "/tickets/nuevo", writers, h.createTicket)
 	r.add(fiber.MethodPost, "/tickets/nuevo/vista-previa", writers, h.previewTicketFPA)

@@ -269,27 +269,36 @@ func (t *Tx) boardOptions(ctx context.Context, f BoardFilter, out *BoardPage) er
 	if !f.Options {
 		return nil
 	}
+	var err error
+	if out.Specialties, out.Surgeries, err = t.filterChoices(ctx); err != nil || t.p.AllClinics {
+		return err
+	}
+	// The wards are those of the clinic's active tickets, kept in memory with them.
+	b, err := t.activeBoard(ctx)
+	if err != nil {
+		return err
+	}
+	out.Wards = b.wards()
+	return nil
+}
+
+// filterChoices are the specialty and surgery names the board's and the dashboard's filters
+// offer: the clinic's from its cached catalog, or every clinic's.
+func (t *Tx) filterChoices(ctx context.Context) (specialties, surgeries []string, err error) {
 	if !t.p.AllClinics {
 		cc, err := t.ClinicCatalog(ctx, t.p.ClinicID)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		out.Specialties, out.Surgeries = cc.specialtyNames, cc.surgeryNames
-		// The wards are those of the clinic's active tickets, kept in memory with them.
-		b, err := t.activeBoard(ctx)
-		if err != nil {
-			return err
-		}
-		out.Wards = b.wards()
-		return nil
+		return cc.specialtyNames, cc.surgeryNames, nil
 	}
-	if err := t.tx.SelectContext(ctx, &out.Specialties, boardSpecialtiesSQL, 0); err != nil {
-		return fmt.Errorf("specialty options: %w", err)
+	if err := t.tx.SelectContext(ctx, &specialties, boardSpecialtiesSQL, 0); err != nil {
+		return nil, nil, fmt.Errorf("specialty options: %w", err)
 	}
-	if err := t.tx.SelectContext(ctx, &out.Surgeries, boardSurgeriesSQL, 0); err != nil {
-		return fmt.Errorf("surgery options: %w", err)
+	if err := t.tx.SelectContext(ctx, &surgeries, boardSurgeriesSQL, 0); err != nil {
+		return nil, nil, fmt.Errorf("surgery options: %w", err)
 	}
-	return nil
+	return specialties, surgeries, nil
 }
 
 // Board lists the principal's tickets for the nurse board at now.

@@ -119,7 +119,7 @@ func (s *Store) ExportBoard(ctx context.Context, p Principal, f BoardFilter, now
 		for k, val := range e.Filter {
 			details[k] = val
 		}
-		return tx.Audit(ctx, clinic, e.Kind, "ticket", 0, details)
+		return tx.Audit(ctx, clinic, e.Kind, "board", 0, details)
 	})
 	if err != nil {
 		return "", fmt.Errorf("store: export board: %w", err)

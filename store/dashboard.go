@@ -49,7 +49,7 @@ type Dashboard struct {
 	// FPA changes of the tickets created in the period (annulled ones left out).
 	Tickets, Modified, Modifications, ExtraNights int
 	Reasons                                       []Ranked // every reason, most used first
-	Doctors, Surgeries                            []Ranked // the ten with the most modifications
+	TopDoctors, TopSurgeries                      []Ranked // the ten with the most modifications
 
 	// Plans held: the tickets discharged in the period, by when against their FPA.
 	Discharged int
@@ -60,6 +60,9 @@ type Dashboard struct {
 	OneClinic  bool
 	Capacity   int         // discharges a block can take (one clinic only)
 	Load       []BlockLoad // today's and tomorrow's active blocks (one clinic only)
+
+	// The filters' choices.
+	SpecialtyNames, SurgeryNames []string
 }
 
 // DischargeBuckets name the plans-held buckets, which do not overlap.
@@ -185,8 +188,50 @@ WHERE c.id = $1
 GROUP BY t.fpa_at`
 )
 
-// Dashboard counts the dashboard of the principal's scope at now.
+// Dashboard counts the dashboard of the principal's scope at now, and the filters' choices.
 func (s *Store) Dashboard(ctx context.Context, p Principal, f DashboardFilter, now time.Time) (Dashboard, error) {
+	var out Dashboard
+	err := s.WithTenant(ctx, p, func(tx *Tx) error {
+		var err error
+		if out, err = tx.dashboard(ctx, f, now); err != nil {
+			return err
+		}
+		out.SpecialtyNames, out.SurgeryNames, err = tx.filterChoices(ctx)
+		return err
+	})
+	if err != nil {
+		return Dashboard{}, fmt.Errorf("store: dashboard: %w", err)
+	}
+	return out, nil
+}
+
+// ExportDashboard counts the dashboard for its workbook and audits the export (its filters)
+// in the same transaction. It returns the clinic's code ("" for every clinic).
+func (s *Store) ExportDashboard(ctx context.Context, p Principal, f DashboardFilter, now time.Time) (out Dashboard, code string, err error) {
+	err = s.WithTenant(ctx, p, func(tx *Tx) error {
+		clinic := int64(0)
+		if !p.AllClinics {
+			clinic = p.ClinicID
+			if err := tx.tx.GetContext(ctx, &code, `SELECT code FROM clinics WHERE id = $1`, p.ClinicID); err != nil {
+				return err
+			}
+		}
+		var err error
+		if out, err = tx.dashboard(ctx, f, now); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, clinic, "export_dashboard", "dashboard", 0, map[string]any{
+			"from": f.From.String(), "to": f.To.String(), "specialty": f.Specialty, "surgery": f.Surgery})
+	})
+	if err != nil {
+		return Dashboard{}, "", fmt.Errorf("store: export dashboard: %w", err)
+	}
+	return out, code, nil
+}
+
+// dashboard counts the dashboard in the transaction.
+func (tx *Tx) dashboard(ctx context.Context, f DashboardFilter, now time.Time) (Dashboard, error) {
+	p := tx.p
 	out := Dashboard{Periods: PeriodsAt(now, f), OneClinic: !p.AllClinics}
 	pr := out.Periods
 	clinic := p.ClinicID
@@ -195,7 +240,7 @@ func (s *Store) Dashboard(ctx context.Context, p Principal, f DashboardFilter, n
 	}
 	args := []any{clinic, f.Specialty, f.Surgery, pr.From, pr.To, now, pr.Today, pr.Tomorrow, pr.Week, pr.Month}
 	period := args[:5]
-	err := s.WithTenant(ctx, p, func(tx *Tx) error {
+	err := func() error {
 		row := tx.tx.QueryRowxContext(ctx, dashCardsSQL, args...)
 		if err := row.Scan(&out.Programados, &out.Vigentes, &out.Vencidos, &out.Anulados,
 			&out.CreatedToday, &out.CreatedWeek, &out.CreatedMonth, &out.DischargedToday, &out.Soon,
@@ -211,9 +256,9 @@ func (s *Store) Dashboard(ctx context.Context, p Principal, f DashboardFilter, n
 			case "reason":
 				out.Reasons = append(out.Reasons, r)
 			case "doctor":
-				out.Doctors = append(out.Doctors, r)
+				out.TopDoctors = append(out.TopDoctors, r)
 			default:
-				out.Surgeries = append(out.Surgeries, r)
+				out.TopSurgeries = append(out.TopSurgeries, r)
 			}
 		}
 		row = tx.tx.QueryRowxContext(ctx, dashPlansSQL, period...)
@@ -228,11 +273,8 @@ func (s *Store) Dashboard(ctx context.Context, p Principal, f DashboardFilter, n
 			return nil
 		}
 		return tx.blockLoad(ctx, now, &out)
-	})
-	if err != nil {
-		return Dashboard{}, fmt.Errorf("store: dashboard: %w", err)
-	}
-	return out, nil
+	}()
+	return out, err
 }
 
 // blockLoad fills the load of today's and tomorrow's blocks: every active block, and an

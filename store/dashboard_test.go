@@ -266,8 +266,8 @@ func TestDashboard_ModificationsAndBlockLoad(t *testing.T) {
 	if len(d.Reasons) != 2 || d.Reasons[0].N != 2 || d.Reasons[1].N != 1 {
 		t.Fatalf("reasons: %+v", d.Reasons)
 	}
-	if len(d.Surgeries) != 1 || d.Surgeries[0].N != 3 {
-		t.Fatalf("surgeries: %+v", d.Surgeries)
+	if len(d.TopSurgeries) != 1 || d.TopSurgeries[0].N != 3 {
+		t.Fatalf("surgeries: %+v", d.TopSurgeries)
 	}
 	// Tomorrow 10:00 holds one ticket (ticket 2), 12:00 one (ticket 1); the capacity is 4.
 	if d.Capacity != 4 {
